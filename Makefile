@@ -1,0 +1,49 @@
+# The README's two commands: `make run` and `make test`. Both work from a fresh clone.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test install migrate worker lint check pytest bench clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+## Migrate every context's database alias.
+migrate: $(INSTALLED)
+	$(BIN)/python manage.py migrate_all
+
+## Serve the site on http://$(HOST):$(PORT) with the embedded defaults (or the environment's).
+run: migrate
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Celery worker with the beat scheduler (needs CELERY_BROKER_URL).
+worker: migrate
+	$(BIN)/celery -A blog_project worker --beat --loglevel=INFO
+
+## Every check CI runs.
+test: lint check pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache architecture/contracts.toml
+
+check: $(INSTALLED)
+	$(BIN)/python manage.py check --fail-level WARNING
+
+pytest: $(INSTALLED)
+	$(BIN)/pytest
+
+bench: $(INSTALLED)
+	$(BIN)/python bench/render.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,16 @@
+"""App config of the composition root: checks, schema creation, management commands."""
+
+from django.apps import AppConfig
+from django.db.models.signals import pre_migrate
+
+
+class CompositionRootConfig(AppConfig):
+    name = "blog_project"
+    label = "blog_project"
+    verbose_name = "Composition root"
+
+    def ready(self) -> None:
+        from blog_project import checks  # noqa: F401  (registers the system checks)
+        from blog_project.schemas import ensure_schema
+
+        pre_migrate.connect(ensure_schema, dispatch_uid="blog_project.ensure_schema")

@@ -1,0 +1,39 @@
+"""Build DATABASES: one alias per context, SQLite files or PostgreSQL schemas."""
+
+from pathlib import Path
+
+import dj_database_url
+
+POSTGRES_ENGINES = {"django.db.backends.postgresql"}
+
+
+def database_settings(*, database_url: str, aliases: tuple[str, ...], var_dir: Path) -> dict:
+    """Return the DATABASES setting for `aliases` ("default" first)."""
+    if not database_url:
+        var_dir.mkdir(parents=True, exist_ok=True)
+        return {
+            alias: {"ENGINE": "django.db.backends.sqlite3", "NAME": var_dir / f"{alias}.sqlite3"}
+            for alias in aliases
+        }
+    base = dj_database_url.parse(database_url, conn_max_age=60, conn_health_checks=True)
+    if base["ENGINE"] not in POSTGRES_ENGINES:
+        raise ValueError("DATABASE_URL must name a PostgreSQL database (postgresql://...)")
+    databases = {}
+    for alias in aliases:
+        settings = {**base, "OPTIONS": dict(base.get("OPTIONS", {}))}
+        # Each alias gets a test database of its own: aliases sharing one test
+        # database would be treated as mirrors and only the first one migrated.
+        test_name = f"test_{base['NAME']}" + ("" if alias == "default" else f"_{alias}")
+        settings["TEST"] = {"NAME": test_name}
+        if alias != "default":
+            # Pin the context to its schema: its tables and its django_migrations
+            # live there, and it cannot see any other context's tables.
+            settings["OPTIONS"]["options"] = f"-c search_path={alias}"
+            settings["SCHEMA"] = alias
+        databases[alias] = settings
+    return databases
+
+
+def schema_of(settings_dict: dict) -> str | None:
+    """Return the PostgreSQL schema an alias is pinned to, or None."""
+    return settings_dict.get("SCHEMA")

@@ -1,0 +1,82 @@
+"""Describe each bounded context: its database, its published api, whom it imports."""
+
+import importlib
+import inspect
+import json
+from pathlib import Path
+
+import grimp
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from blog_project.databases import schema_of
+
+CONTEXTS_PACKAGE = "contexts"
+
+
+def _context_names() -> list[str]:
+    root = Path(importlib.import_module(CONTEXTS_PACKAGE).__file__).parent
+    return sorted(p.name for p in root.iterdir() if (p / "__init__.py").exists())
+
+
+def _published(module_name: str) -> list[str]:
+    """Return the public callables and classes the api module defines or re-exports."""
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError:
+        return []
+    names = getattr(module, "__all__", None) or [
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and (inspect.isfunction(value) or inspect.isclass(value))
+        and getattr(value, "__module__", "").startswith(f"{module_name.rsplit('.', 1)[0]}.")
+    ]
+    return sorted(names)
+
+
+def _imported_contexts(graph: grimp.ImportGraph, name: str) -> list[str]:
+    """Return the other contexts whose modules `name` imports directly."""
+    package = f"{CONTEXTS_PACKAGE}.{name}"
+    found = set()
+    for module in graph.find_descendants(package) | {package}:
+        for imported in graph.find_modules_directly_imported_by(module):
+            parts = imported.split(".")
+            if parts[0] == CONTEXTS_PACKAGE and len(parts) > 1 and parts[1] != name:
+                found.add(parts[1])
+    return sorted(found)
+
+
+class Command(BaseCommand):
+    help = "List each context with its database alias, schema, published api and imports."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="print JSON")
+
+    def handle(self, *args, **options):
+        graph = grimp.build_graph(CONTEXTS_PACKAGE, cache_dir=None)
+        rows = []
+        for name in _context_names():
+            db = settings.DATABASES.get(name)
+            rows.append(
+                {
+                    "context": name,
+                    "alias": name if db else None,
+                    "schema": schema_of(db) if db else None,
+                    "database": str(db["NAME"]) if db else None,
+                    "api": _published(f"{CONTEXTS_PACKAGE}.{name}.api"),
+                    "imports": _imported_contexts(graph, name),
+                }
+            )
+        if options["json"]:
+            self.stdout.write(json.dumps(rows, indent=2))
+            return
+        for row in rows:
+            self.stdout.write(self.style.MIGRATE_HEADING(f"contexts.{row['context']}"))
+            if row["alias"]:
+                where = f"schema {row['schema']}" if row["schema"] else row["database"]
+                self.stdout.write(f"  database: alias '{row['alias']}' ({where})")
+            else:
+                self.stdout.write("  database: none (no models of its own)")
+            self.stdout.write(f"  api: {', '.join(row['api']) or '-'}")
+            self.stdout.write(f"  imports: {', '.join(row['imports']) or '-'}")

@@ -1,0 +1,1 @@
+"""The bounded contexts: one Django app each, reached only through its api module."""

@@ -1,0 +1,1 @@
+"""The published interface of the blog context: the only module other contexts import."""

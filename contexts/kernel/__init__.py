@@ -1,0 +1,1 @@
+"""Shared kernel: the small, stable base every context builds on. Imports no context."""

@@ -1,0 +1,32 @@
+"""`manage.py contexts` reports each context from the code, not from a hand-kept list."""
+
+import json
+
+
+def _contexts(scratch) -> dict:
+    result = scratch.manage("contexts", "--json")
+    assert result.returncode == 0, result.stderr
+    return {row["context"]: row for row in json.loads(result.stdout)}
+
+
+def test_it_lists_every_context_with_its_alias(scratch):
+    rows = _contexts(scratch)
+
+    assert {"kernel", "accounts", "blog", "renderer"} <= set(rows)
+    assert rows["accounts"]["alias"] == "accounts"
+    assert rows["kernel"]["alias"] is None
+
+
+def test_imports_come_from_the_import_graph(scratch):
+    scratch.write("contexts/search/__init__.py", '"""A new context."""\n')
+    scratch.write(
+        "contexts/search/api.py",
+        '"""Search api."""\n\n\ndef find(q: str) -> list:\n    """Find."""\n    return [q]\n',
+    )
+    scratch.write("contexts/search/indexer.py", "from contexts.renderer import api  # noqa\n")
+
+    rows = _contexts(scratch)
+
+    assert rows["search"]["imports"] == ["renderer"]
+    assert rows["search"]["api"] == ["find"]
+    assert rows["search"]["alias"] is None

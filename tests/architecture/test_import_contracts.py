@@ -1,0 +1,67 @@
+"""Each import contract passes on the real tree and fails, by name, when broken."""
+
+import pytest
+
+CONTRACT_VIA_API = "Contexts import each other only through their api module"
+CONTRACT_KERNEL = "The shared kernel imports no context"
+CONTRACT_ROOT = "No context imports the composition root"
+CONTRACT_LAYERS = "Inside a context, dependencies point inward"
+
+
+def _assert_broken(result, contract: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert f"{contract} BROKEN" in output, output
+
+
+def test_the_real_tree_keeps_every_contract(scratch):
+    result = scratch.lint_imports()
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "0 broken" in output
+    for contract in (CONTRACT_VIA_API, CONTRACT_KERNEL, CONTRACT_ROOT, CONTRACT_LAYERS):
+        assert f"{contract} KEPT" in output
+
+
+def test_blog_importing_another_contexts_internals_breaks_the_api_contract(scratch):
+    scratch.write("contexts/renderer/services.py", '"""Renderer use cases."""\n')
+    scratch.write("contexts/blog/leak.py", "from contexts.renderer import services  # noqa\n")
+
+    _assert_broken(scratch.lint_imports(), CONTRACT_VIA_API)
+
+
+def test_importing_another_contexts_api_is_allowed(scratch):
+    scratch.write("contexts/renderer/api.py", '"""Published interface."""\n')
+    scratch.write("contexts/blog/uses_api.py", "from contexts.renderer import api  # noqa\n")
+
+    result = scratch.lint_imports()
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("imported", ["contexts.accounts.api", "contexts.blog.models"])
+def test_the_kernel_importing_any_context_breaks_the_kernel_contract(scratch, imported):
+    scratch.write("contexts/kernel/leak.py", f"import {imported}  # noqa\n")
+
+    _assert_broken(scratch.lint_imports(), CONTRACT_KERNEL)
+
+
+def test_a_brand_new_context_is_covered_without_editing_the_contracts(scratch):
+    scratch.write("contexts/search/__init__.py", '"""A new context."""\n')
+    scratch.write("contexts/search/indexer.py", "from contexts.blog import models  # noqa\n")
+
+    _assert_broken(scratch.lint_imports(), CONTRACT_VIA_API)
+
+
+def test_a_context_importing_the_composition_root_breaks_its_contract(scratch):
+    scratch.write("contexts/blog/leak.py", "from blog_project import routers  # noqa\n")
+
+    _assert_broken(scratch.lint_imports(), CONTRACT_ROOT)
+
+
+def test_a_lower_layer_importing_a_higher_one_breaks_the_layers_contract(scratch):
+    scratch.write("contexts/renderer/http.py", '"""REST endpoints."""\n')
+    scratch.write("contexts/renderer/services.py", "from contexts.renderer import http  # noqa\n")
+
+    _assert_broken(scratch.lint_imports(), CONTRACT_LAYERS)
