@@ -140,6 +140,13 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "contexts.kernel.http.errors.exception_handler",
+    # Only the rates named here are throttled; the scopes are set per view.
+    "DEFAULT_THROTTLE_RATES": {
+        "signin_name": os.environ.get("THROTTLE_SIGNIN_NAME", "5/minute"),
+        "signin_address": os.environ.get("THROTTLE_SIGNIN_ADDRESS", "20/minute"),
+        "render": os.environ.get("THROTTLE_RENDER", "120/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Blog platform API",

@@ -1,7 +1,7 @@
 """URL configuration: mounts every context's web pages and REST endpoints."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from blog_project import ops
@@ -12,4 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/v1/", include("contexts.accounts.http.urls")),
+    path("api/v1/", include("contexts.renderer.http.urls")),
+    path("api/v1/", include("contexts.blog.http.urls")),
+    path("", include("contexts.blog.web.urls")),
 ]

@@ -1,0 +1,1 @@
+"""The accounts context's REST endpoints."""

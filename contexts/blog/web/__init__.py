@@ -1,0 +1,1 @@
+"""The blog context's server-rendered pages."""

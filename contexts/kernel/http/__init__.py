@@ -1,0 +1,1 @@
+"""REST transport helpers shared by every context's endpoints (DRF)."""

@@ -1,0 +1,33 @@
+"""Bearer-token authentication for DRF, with the token check supplied by a subclass."""
+
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+BEARER = "Bearer"
+
+
+class BearerAuthentication(authentication.BaseAuthentication):
+    """Read `Authorization: Bearer <token>` and resolve it with `verify`.
+
+    A missing header means "anonymous" (the view's permissions decide); a malformed,
+    expired or forged token is a 401 with `WWW-Authenticate: Bearer`.
+    """
+
+    def verify(self, token: str):
+        """Return the principal for `token` or raise `exceptions.AuthenticationFailed`."""
+        raise NotImplementedError  # pragma: no cover - subclasses supply the check
+
+    def authenticate(self, request: Request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != BEARER.lower() or not token or " " in token:
+            raise exceptions.AuthenticationFailed(
+                "Malformed Authorization header: expected 'Bearer <token>'."
+            )
+        return (self.verify(token), token)
+
+    def authenticate_header(self, request: Request) -> str:
+        return BEARER

@@ -1,0 +1,35 @@
+"""One DRF exception handler: every error answers with the shapes of api-v1.md."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from contexts.kernel.errors import ContextError
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Map context errors and DRF errors to `{"detail", "code"}` or field errors."""
+    if isinstance(exc, ContextError):
+        if exc.fields:
+            return Response(exc.fields, status=exc.status)
+        response = Response({"detail": exc.detail, "code": exc.code}, status=exc.status)
+        if exc.status == status.HTTP_401_UNAUTHORIZED:
+            response["WWW-Authenticate"] = "Bearer"
+        return response
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        if not isinstance(response.data, dict):
+            response.data = {"non_field_errors": response.data}
+        return response
+    codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+    code = codes if isinstance(codes, str) else "error"
+    response.data = {"detail": str(getattr(exc, "detail", exc)), "code": code}
+    return response

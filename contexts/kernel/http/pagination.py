@@ -1,0 +1,68 @@
+"""Page-number pagination with the shape and rules of api-v1.md."""
+
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+MAX_PAGE_SIZE = 100
+
+
+class _PageQuery(serializers.Serializer):
+    page = serializers.IntegerField(min_value=1, default=1)
+    page_size = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
+
+
+class PagePagination(PageNumberPagination):
+    """`?page=N&page_size=M`; a page past the end is empty, a malformed one is 400.
+
+    Pages are sliced in the database: one COUNT-free query per page (we fetch one
+    row more than the page size to know whether there is a next page).
+    """
+
+    page_size = 10
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def paginate_queryset(self, queryset, request: Request, view=None):
+        query = _PageQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        self.request = request
+        self.number = query.validated_data["page"]
+        size = query.validated_data.get("page_size", self.page_size)
+        start = (self.number - 1) * size
+        rows = list(queryset[start : start + size + 1])
+        self.has_next = len(rows) > size
+        self.size = size
+        return rows[:size]
+
+    def get_paginated_response(self, data) -> Response:
+        return Response(
+            {"results": data, "next": self.get_next_link(), "previous": self.get_previous_link()}
+        )
+
+    def get_next_link(self) -> str | None:
+        if not self.has_next:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.page_query_param, self.number + 1)
+
+    def get_previous_link(self) -> str | None:
+        if self.number <= 1:
+            return None
+        url = self.request.build_absolute_uri()
+        if self.number == 2:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, self.number - 1)
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["results", "next", "previous"],
+            "properties": {
+                "results": schema,
+                "next": {"type": "string", "format": "uri", "nullable": True},
+                "previous": {"type": "string", "format": "uri", "nullable": True},
+            },
+        }

@@ -1,0 +1,1 @@
+"""The renderer context's REST endpoints."""

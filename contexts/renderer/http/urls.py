@@ -1,0 +1,3 @@
+"""URL patterns of this adapter."""
+
+urlpatterns: list = []
