@@ -21,10 +21,10 @@ def database_settings(*, database_url: str, aliases: tuple[str, ...], var_dir: P
     databases = {}
     for alias in aliases:
         settings = {**base, "OPTIONS": dict(base.get("OPTIONS", {}))}
-        # Each alias gets a test database of its own: aliases sharing one test
-        # database would be treated as mirrors and only the first one migrated.
-        test_name = f"test_{base['NAME']}" + ("" if alias == "default" else f"_{alias}")
-        settings["TEST"] = {"NAME": test_name}
+        # Tests share one database too, laid out like production. Django creates and
+        # migrates it once, through "default"; the test conftest then migrates each
+        # context's alias into its schema (see tests/conftest.py).
+        settings["TEST"] = {"NAME": f"test_{base['NAME']}"}
         if alias != "default":
             # Pin the context to its schema: its tables and its django_migrations
             # live there, and it cannot see any other context's tables.

@@ -5,6 +5,8 @@ import os
 import pytest
 import redis
 from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
 
 pytest_plugins = ("celery.contrib.pytest",)
 
@@ -16,6 +18,21 @@ def _require_or_skip(reason: str) -> None:
     if os.environ.get("REQUIRE_SERVICES") == "1":
         pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Migrate every context's alias into its schema of the shared test database.
+
+    Aliases that share one test database are created once, through the first alias,
+    and the others are only pointed at it; on PostgreSQL each context's schema must
+    still be migrated through its own alias. (SQLite gives each alias its own
+    in-memory database, which Django migrates itself.)
+    """
+    with django_db_blocker.unblock():
+        for alias in settings.DATABASES:
+            if alias != "default" and connections[alias].vendor == "postgresql":
+                call_command("migrate", database=alias, verbosity=0, interactive=False)
 
 
 @pytest.fixture
