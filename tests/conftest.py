@@ -29,10 +29,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
     still be migrated through its own alias. (SQLite gives each alias its own
     in-memory database, which Django migrates itself.)
     """
+    shared = [
+        a for a in settings.DATABASES if a != "default" and connections[a].vendor == "postgresql"
+    ]
     with django_db_blocker.unblock():
-        for alias in settings.DATABASES:
-            if alias != "default" and connections[alias].vendor == "postgresql":
-                call_command("migrate", database=alias, verbosity=0, interactive=False)
+        for alias in shared:
+            call_command("migrate", database=alias, verbosity=0, interactive=False)
+    yield
+    # The test database is dropped through "default": the other aliases must let go first.
+    for alias in shared:
+        connections[alias].close()
 
 
 @pytest.fixture

@@ -1,1 +1,103 @@
 """The published interface of the accounts context: the only module other contexts import."""
+
+from rest_framework import exceptions as drf_exceptions
+
+from contexts.accounts.domain import (
+    NAME_MAX_LENGTH,
+    NAME_MIN_LENGTH,
+    TOKEN_TYPE,
+    Account,
+    AccountError,
+    AccountNameTaken,
+    AccountNotFound,
+    AuthenticationFailed,
+    InvalidName,
+    InvalidPassword,
+    InvalidToken,
+    IssuedToken,
+    Principal,
+    SignInThrottled,
+    WrongPassword,
+)
+from contexts.accounts.domain import name_problems as _name_problems
+from contexts.accounts.services import (
+    account_authenticate,
+    account_delete,
+    account_get,
+    account_register,
+    password_problems,
+    public_key_pem,
+    token_issue,
+    token_issuer,
+    token_verify,
+)
+from contexts.kernel.http.authentication import BearerAuthentication
+
+__all__ = [
+    "NAME_MAX_LENGTH",
+    "NAME_MIN_LENGTH",
+    "TOKEN_TYPE",
+    "Account",
+    "AccountError",
+    "AccountNameTaken",
+    "AccountNotFound",
+    "AccountTokenAuthentication",
+    "AuthenticationFailed",
+    "InvalidName",
+    "InvalidPassword",
+    "InvalidToken",
+    "IssuedToken",
+    "Principal",
+    "SignInThrottled",
+    "TokenAuthentication",
+    "WrongPassword",
+    "account_authenticate",
+    "account_delete",
+    "account_get",
+    "account_name_problems",
+    "account_password_problems",
+    "account_register",
+    "public_key_pem",
+    "token_issue",
+    "token_issuer",
+    "token_verify",
+]
+
+
+def account_name_problems(name: str) -> list[str]:
+    """Return what is wrong with `name` as an account name (empty when it is fine)."""
+    return _name_problems(name)
+
+
+def account_password_problems(*, name: str, password: str) -> list[str]:
+    """Return what the password validators say about `password` for account `name`."""
+    return password_problems(name=name, password=password)
+
+
+class TokenAuthentication(BearerAuthentication):
+    """DRF authentication by an accounts access token: `request.user` is a Principal.
+
+    Checks the token with the public key alone (signature, algorithm, issuer, expiry);
+    a token of a deleted account stays valid until it expires. Use
+    AccountTokenAuthentication where that matters.
+    """
+
+    def verify(self, token: str) -> Principal:
+        try:
+            return token_verify(token)
+        except InvalidToken as exc:
+            raise drf_exceptions.AuthenticationFailed(exc.detail, code=exc.code) from exc
+
+
+class AccountTokenAuthentication(TokenAuthentication):
+    """TokenAuthentication that also refuses the token of an account that no longer exists."""
+
+    def verify(self, token: str) -> Principal:
+        principal = super().verify(token)
+        try:
+            account_get(account_id=principal.account_id)
+        except AccountNotFound as exc:
+            raise drf_exceptions.AuthenticationFailed(
+                "The account of this access token no longer exists.", code=InvalidToken.code
+            ) from exc
+        return principal

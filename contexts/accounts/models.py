@@ -1,1 +1,35 @@
 """The accounts context's private schema."""
+
+import uuid
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+def new_account_id() -> str:
+    """Return a fresh opaque account id (32 lowercase hex digits)."""
+    return uuid.uuid4().hex
+
+
+class Account(models.Model):
+    """A registered account: its name and its password hash (never the password)."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_account_id, editable=False)
+    # domain.NAME_MAX_LENGTH; the models layer may not import the domain module.
+    name = models.CharField(max_length=16)
+    # Django's password hash format ("<algorithm>$..."); argon2 hashes are about 100
+    # characters, so leave room for stronger parameters.
+    password_hash = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # Names are unique ignoring case; the database says so, not just the service,
+            # so two concurrent registrations of "Alice" and "alice" cannot both succeed.
+            models.UniqueConstraint(Lower("name"), name="accounts_account_name_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

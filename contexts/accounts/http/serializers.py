@@ -1,0 +1,105 @@
+"""Input and output shapes of the accounts REST endpoints."""
+
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from contexts.accounts import api as accounts_api
+
+_NAME_LENGTHS = f"{accounts_api.NAME_MIN_LENGTH},{accounts_api.NAME_MAX_LENGTH}"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "minLength": accounts_api.NAME_MIN_LENGTH,
+        "maxLength": accounts_api.NAME_MAX_LENGTH,
+        "pattern": "^[0-9A-Za-z]{" + _NAME_LENGTHS + "}$",
+    }
+)
+class _NameField(serializers.CharField):
+    """A new account's name; the rule itself is the api's (documented here for clients)."""
+
+
+class RegisterInputSerializer(serializers.Serializer):
+    # Exact input: a name with spaces around it is not a valid name, and a password's
+    # spaces are part of it.
+    name = _NameField(
+        trim_whitespace=False,
+        help_text=f"{accounts_api.NAME_MIN_LENGTH}-{accounts_api.NAME_MAX_LENGTH} characters "
+        "of [0-9A-Za-z]; unique ignoring case.",
+    )
+    password = serializers.CharField(
+        trim_whitespace=False,
+        write_only=True,
+        style={"input_type": "password"},
+        help_text="Checked by the password validators (length, not numeric, not common, "
+        "not similar to the name).",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        # The api checks these rules too; checking both here reports every field at once.
+        errors = {}
+        if problems := accounts_api.account_name_problems(attrs["name"]):
+            errors["name"] = problems
+        if problems := accounts_api.account_password_problems(
+            name=attrs["name"], password=attrs["password"]
+        ):
+            errors["password"] = problems
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class SignInInputSerializer(serializers.Serializer):
+    name = serializers.CharField(trim_whitespace=False)
+    password = serializers.CharField(
+        trim_whitespace=False, write_only=True, style={"input_type": "password"}
+    )
+
+
+class DeleteMeInputSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        trim_whitespace=False,
+        write_only=True,
+        style={"input_type": "password"},
+        help_text="The account's password, to confirm.",
+    )
+
+
+@extend_schema_serializer(component_name="Account")
+class AccountOutputSerializer(serializers.Serializer):
+    id = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+@extend_schema_serializer(component_name="AccessToken")
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True, help_text="An ES256 JWT.")
+    token_type = serializers.CharField(read_only=True, help_text='Always "Bearer".')
+    expires_at = serializers.DateTimeField(read_only=True)
+
+
+@extend_schema_serializer(component_name="RegisteredAccount")
+class RegisterOutputSerializer(serializers.Serializer):
+    account = AccountOutputSerializer(read_only=True)
+    token = serializers.CharField(read_only=True, help_text="An ES256 JWT.")
+    token_type = serializers.CharField(read_only=True, help_text='Always "Bearer".')
+    expires_at = serializers.DateTimeField(read_only=True)
+
+
+@extend_schema_serializer(component_name="AccountsError")
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(read_only=True)
+    code = serializers.CharField(read_only=True)
+
+
+@extend_schema_serializer(component_name="AccountsValidationError")
+class ValidationErrorSerializer(serializers.Serializer):
+    """A 400: each invalid field with its messages (a non-object body: non_field_errors)."""
+
+    name = serializers.ListField(child=serializers.CharField(), required=False)
+    password = serializers.ListField(child=serializers.CharField(), required=False)
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+    detail = serializers.CharField(required=False, help_text="A body that is not JSON.")
+    code = serializers.CharField(required=False)

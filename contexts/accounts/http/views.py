@@ -1,0 +1,173 @@
+"""REST endpoints of the accounts context: register, sign in, and the signed-in account."""
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from contexts.accounts import api as accounts_api
+from contexts.accounts.http.schema import BodyOnDeleteSchema
+from contexts.accounts.http.serializers import (
+    AccountOutputSerializer,
+    DeleteMeInputSerializer,
+    ErrorSerializer,
+    RegisterInputSerializer,
+    RegisterOutputSerializer,
+    SignInInputSerializer,
+    TokenOutputSerializer,
+    ValidationErrorSerializer,
+)
+
+TAGS = ["accounts"]
+INVALID = OpenApiResponse(ValidationErrorSerializer, description="Invalid input, by field.")
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    int,
+    OpenApiParameter.HEADER,
+    response=[429],
+    description="Seconds to wait before trying again.",
+)
+WWW_AUTHENTICATE = OpenApiParameter(
+    "WWW-Authenticate",
+    str,
+    OpenApiParameter.HEADER,
+    response=[401],
+    description='Always "Bearer".',
+)
+
+
+class AccountsView(APIView):
+    """Base of the accounts endpoints: error mapping only this context needs."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    def handle_exception(self, exc: Exception) -> HttpResponse:
+        if isinstance(exc, exceptions.UnsupportedMediaType):
+            # api-v1: a body that is not JSON is a 400.
+            exc = exceptions.ParseError(
+                "The request body must be a JSON object (Content-Type: application/json)."
+            )
+        response = super().handle_exception(exc)
+        if isinstance(exc, accounts_api.SignInThrottled):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+
+
+class AccountCreateView(AccountsView):
+    @extend_schema(
+        operation_id="accounts_create",
+        summary="Register an account",
+        description="Create an account and return it with an access token.",
+        tags=TAGS,
+        request=RegisterInputSerializer,
+        responses={
+            201: RegisterOutputSerializer,
+            400: INVALID,
+            409: OpenApiResponse(ErrorSerializer, description="The name is taken (`name_taken`)."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = RegisterInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        account = accounts_api.account_register(**data.validated_data)
+        issued = accounts_api.token_issue(account_id=account.id)
+        body = {
+            "account": account,
+            "token": issued.token,
+            "token_type": issued.token_type,
+            "expires_at": issued.expires_at,
+        }
+        return Response(RegisterOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class TokenCreateView(AccountsView):
+    @extend_schema(
+        operation_id="tokens_create",
+        summary="Sign in: get an access token",
+        description="Failed attempts are throttled per name and per client address.",
+        tags=TAGS,
+        request=SignInInputSerializer,
+        parameters=[RETRY_AFTER, WWW_AUTHENTICATE],
+        responses={
+            201: TokenOutputSerializer,
+            400: INVALID,
+            401: OpenApiResponse(
+                ErrorSerializer,
+                description="Wrong name or password (`authentication_failed`), the same "
+                "answer whether or not the name exists.",
+            ),
+            429: OpenApiResponse(ErrorSerializer, description="Too many failures (`throttled`)."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = SignInInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        account = accounts_api.account_authenticate(
+            **data.validated_data, client_address=request.META.get("REMOTE_ADDR")
+        )
+        issued = accounts_api.token_issue(account_id=account.id)
+        return Response(TokenOutputSerializer(issued).data, status=status.HTTP_201_CREATED)
+
+
+class MeView(AccountsView):
+    """The account the access token speaks for."""
+
+    authentication_classes = [accounts_api.AccountTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+    schema = BodyOnDeleteSchema()
+
+    @extend_schema(
+        operation_id="me_retrieve",
+        summary="The signed-in account",
+        tags=TAGS,
+        parameters=[WWW_AUTHENTICATE],
+        responses={
+            200: AccountOutputSerializer,
+            401: OpenApiResponse(
+                ErrorSerializer, description="Missing, malformed, expired or forged token."
+            ),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        account = accounts_api.account_get(account_id=request.user.account_id)
+        return Response(AccountOutputSerializer(account).data)
+
+    @extend_schema(
+        operation_id="me_destroy",
+        summary="Delete the signed-in account",
+        description="The password confirms the deletion. Wrong passwords count as failed "
+        "sign-ins for the account's name.",
+        tags=TAGS,
+        request=DeleteMeInputSerializer,
+        parameters=[RETRY_AFTER, WWW_AUTHENTICATE],
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            400: INVALID,
+            401: OpenApiResponse(
+                ErrorSerializer, description="Missing, malformed, expired or forged token."
+            ),
+            403: OpenApiResponse(ErrorSerializer, description="Wrong password (`wrong_password`)."),
+            429: OpenApiResponse(ErrorSerializer, description="Too many failures (`throttled`)."),
+        },
+    )
+    def delete(self, request: Request) -> Response:
+        data = DeleteMeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        accounts_api.account_delete(
+            account_id=request.user.account_id, password=data.validated_data["password"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def handle_exception(self, exc: Exception) -> HttpResponse:
+        if isinstance(exc, accounts_api.AccountNotFound):
+            # The account went away after its token was checked: the token no longer
+            # speaks for anyone.
+            exc = exceptions.AuthenticationFailed(
+                "The account of this access token no longer exists.",
+                code=accounts_api.InvalidToken.code,
+            )
+        return super().handle_exception(exc)
