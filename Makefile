@@ -21,8 +21,12 @@ install: $(INSTALLED)
 migrate: $(INSTALLED)
 	$(BIN)/python manage.py migrate_all
 
-## Serve the site on http://$(HOST):$(PORT) with the embedded defaults (or the environment's).
+## Serve the site on http://$(HOST):$(PORT) with the embedded defaults (or the environment's),
+## after loading the demo content when there is no blog yet.
 run: migrate
+	$(BIN)/python manage.py demo --if-empty
+	@echo "Sign in at http://$(HOST):$(PORT)/signin with a demo account above."
+	@echo "Staff user for the admin at /admin/: $(BIN)/python manage.py createsuperuser"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Celery worker with the beat scheduler (needs CELERY_BROKER_URL).

@@ -60,6 +60,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Web sessions are server-side rows in the blog context's schema; the cookie holds only
+# the session key, out of reach of scripts and not sent on cross-site subrequests.
+SESSION_ENGINE = "contexts.blog.web.sessions"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# The live preview reads the CSRF token from the form, never from the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
 ROOT_URLCONF = "blog_project.urls"
 WSGI_APPLICATION = "blog_project.wsgi.application"
 ASGI_APPLICATION = "blog_project.asgi.application"
@@ -74,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "contexts.blog.web.context_processors.web_session",
             ],
         },
     },
@@ -99,6 +109,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Accounts: access tokens are ES256 JWTs. The signing key pair comes from the
+# environment (PEM text, or a file path); with neither, the embedded default generates
+# a P-256 key once under ACCOUNTS_KEY_DIR (var/) and reuses it. A process that only
+# verifies tokens needs ACCOUNTS_PUBLIC_KEY_PEM alone.
+ACCOUNTS_TOKEN_TTL_SECONDS = int(os.environ.get("ACCOUNTS_TOKEN_TTL_SECONDS", "3600"))
+ACCOUNTS_TOKEN_ISSUER = os.environ.get("ACCOUNTS_TOKEN_ISSUER", "blog-platform/accounts")
+ACCOUNTS_PRIVATE_KEY_PEM = os.environ.get("ACCOUNTS_PRIVATE_KEY_PEM", "")
+ACCOUNTS_PUBLIC_KEY_PEM = os.environ.get("ACCOUNTS_PUBLIC_KEY_PEM", "")
+ACCOUNTS_PRIVATE_KEY_FILE = os.environ.get("ACCOUNTS_PRIVATE_KEY_FILE", "")
+ACCOUNTS_PUBLIC_KEY_FILE = os.environ.get("ACCOUNTS_PUBLIC_KEY_FILE", "")
+ACCOUNTS_KEY_DIR = Path(os.environ.get("ACCOUNTS_KEY_DIR", VAR_DIR))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -133,10 +155,43 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 
+# Events (contexts.kernel.events): each publication is delivered in its own task and
+# retried with exponential backoff and jitter (base, doubling, capped) up to
+# EVENTS_MAX_ATTEMPTS, then marked failed. A claim older than EVENTS_STALE_AFTER_SECONDS
+# is presumed dead (it must exceed the slowest handler) and the sweep sends it again.
+EVENTS_MAX_ATTEMPTS = int(os.environ.get("EVENTS_MAX_ATTEMPTS", "10"))
+EVENTS_RETRY_BASE_SECONDS = float(os.environ.get("EVENTS_RETRY_BASE_SECONDS", "2"))
+EVENTS_RETRY_MAX_SECONDS = float(os.environ.get("EVENTS_RETRY_MAX_SECONDS", "600"))
+EVENTS_RETRY_JITTER = float(os.environ.get("EVENTS_RETRY_JITTER", "0.5"))
+EVENTS_STALE_AFTER_SECONDS = float(os.environ.get("EVENTS_STALE_AFTER_SECONDS", "300"))
+EVENTS_SWEEP_INTERVAL_SECONDS = float(os.environ.get("EVENTS_SWEEP_INTERVAL_SECONDS", "30"))
+EVENTS_SWEEP_BATCH = int(os.environ.get("EVENTS_SWEEP_BATCH", "500"))
+# Without a broker nothing runs the beat: each commit that publishes retries this many
+# due publications of its alias in-process.
+EVENTS_EAGER_SWEEP_LIMIT = int(os.environ.get("EVENTS_EAGER_SWEEP_LIMIT", "10"))
+EVENTS_KEEP_COMPLETED_DAYS = float(os.environ.get("EVENTS_KEEP_COMPLETED_DAYS", "7"))
+EVENTS_PURGE_INTERVAL_SECONDS = float(os.environ.get("EVENTS_PURGE_INTERVAL_SECONDS", "3600"))
+# A queue of their own for deliveries (the worker must then consume it: -Q celery,<name>).
+EVENTS_QUEUE = os.environ.get("EVENTS_QUEUE", "") or None
+
+# Run by `make worker` (celery worker --beat).
+CELERY_BEAT_SCHEDULE = {
+    "events-sweep": {"task": "kernel.events.sweep", "schedule": EVENTS_SWEEP_INTERVAL_SECONDS},
+    "events-purge": {"task": "kernel.events.purge", "schedule": EVENTS_PURGE_INTERVAL_SECONDS},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Blog: rendering budget on publish/edit (past it the entry is saved unrendered and
+# rendered again by a Celery task), that task's retry limit, and how long an
+# Idempotency-Key of POST .../entries is remembered.
+BLOG_RENDER_TIMEOUT_SECONDS = float(os.environ.get("BLOG_RENDER_TIMEOUT_SECONDS", "2.0"))
+BLOG_RENDER_MAX_RETRIES = int(os.environ.get("BLOG_RENDER_MAX_RETRIES", "10"))
+BLOG_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("BLOG_IDEMPOTENCY_TTL_HOURS", "24"))
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["contexts.kernel.http.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,

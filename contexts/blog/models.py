@@ -1,1 +1,99 @@
-"""The blog context's private schema."""
+"""The blog context's private schema: authors, blogs, entries, web sessions, idempotency."""
+
+from django.contrib.sessions.base_session import AbstractBaseSession
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+# The field lengths repeat the limits of domain.py: models and domain are independent
+# layers (import contract), and the domain rules are checked before anything is saved.
+
+
+class Author(models.Model):
+    """The blog context's own record of an account: its id as a plain value, and its name."""
+
+    # No ForeignKey: accounts live in another context (and another database).
+    account_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=16)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(Lower("name"), name="blog_author_name_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Blog(models.Model):
+    path = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=254)
+    description = models.CharField(max_length=512, blank=True, default="")
+    owner = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="blogs")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="blog_blog_newest")]
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class Entry(models.Model):
+    blog = models.ForeignKey(Blog, on_delete=models.CASCADE, related_name="entries")
+    title = models.CharField(max_length=500)
+    body = models.TextField()
+    # The renderer's sanitized HTML, or the escaped body while `rendered` is False.
+    body_html = models.TextField(blank=True, default="")
+    rendered = models.BooleanField(default=False)
+    published_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Set when the owner unpublishes: the entry is then hidden from everyone.
+    unpublished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["blog", "-published_at", "-id"], name="blog_entry_newest"),
+            # The background re-render sweep looks for entries still waiting for HTML.
+            models.Index(
+                fields=["id"], name="blog_entry_unrendered", condition=models.Q(rendered=False)
+            ),
+        ]
+        verbose_name_plural = "entries"
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def public_id(self) -> str:
+        """The entry's id as it appears in URLs and JSON: an opaque string."""
+        return str(self.pk)
+
+
+class WebSession(AbstractBaseSession):
+    """Server-side sessions of the blog context's web pages (see web/sessions.py)."""
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "blog_web_session"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST that carried an Idempotency-Key, kept to replay it."""
+
+    account_id = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    response_location = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account_id", "key"], name="blog_idempotency_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}:{self.key}"

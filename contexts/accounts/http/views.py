@@ -40,21 +40,10 @@ WWW_AUTHENTICATE = OpenApiParameter(
 
 
 class AccountsView(APIView):
-    """Base of the accounts endpoints: error mapping only this context needs."""
+    """Base of the accounts endpoints: anonymous unless a view says otherwise."""
 
     authentication_classes: list = []
     permission_classes: list = []
-
-    def handle_exception(self, exc: Exception) -> HttpResponse:
-        if isinstance(exc, exceptions.UnsupportedMediaType):
-            # api-v1: a body that is not JSON is a 400.
-            exc = exceptions.ParseError(
-                "The request body must be a JSON object (Content-Type: application/json)."
-            )
-        response = super().handle_exception(exc)
-        if isinstance(exc, accounts_api.SignInThrottled):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
 
 
 class AccountCreateView(AccountsView):

@@ -1,3 +1,31 @@
-"""URL patterns of this adapter."""
+"""URL patterns of the blog context's web pages (product.md, "Web UI")."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from contexts.blog.web import views
+
+app_name = "blog_web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("signup", views.signup, name="signup"),
+    path("signin", views.signin, name="signin"),
+    path("signout", views.signout, name="signout"),
+    path("my/blogs", views.my_blogs, name="my_blogs"),
+    # "-" can never be a blog path (paths start with a letter or digit).
+    path("my/blogs/-/create", views.blog_create, name="blog_create"),
+    path("my/blogs/<str:path>", views.blog_manage, name="blog_manage"),
+    path("my/blogs/<str:path>/edit", views.blog_edit, name="blog_edit"),
+    path("my/blogs/<str:path>/delete", views.blog_delete, name="blog_delete"),
+    path("my/blogs/<str:path>/entries/-/publish", views.entry_publish, name="entry_publish"),
+    path("my/blogs/<str:path>/entries/<str:entry_id>", views.entry_manage, name="entry_manage"),
+    path("my/blogs/<str:path>/entries/<str:entry_id>/edit", views.entry_edit, name="entry_edit"),
+    path(
+        "my/blogs/<str:path>/entries/<str:entry_id>/unpublish",
+        views.entry_unpublish,
+        name="entry_unpublish",
+    ),
+    path("blogs/<str:path>", views.blog_public, name="blog"),
+    path("blogs/<str:path>/entries/<str:entry_id>", views.entry_public, name="entry"),
+    path("authors/<str:name>", views.author_public, name="author"),
+]

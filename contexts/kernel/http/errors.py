@@ -17,8 +17,15 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         response = Response({"detail": exc.detail, "code": exc.code}, status=exc.status)
         if exc.status == status.HTTP_401_UNAUTHORIZED:
             response["WWW-Authenticate"] = "Bearer"
+        if retry_after := getattr(exc, "retry_after", None):
+            response["Retry-After"] = str(retry_after)
         return response
-    if isinstance(exc, Http404):
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        # api-v1: a body that is not JSON is a 400 like any other unreadable body.
+        exc = exceptions.ParseError(
+            "The request body must be a JSON object (Content-Type: application/json)."
+        )
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

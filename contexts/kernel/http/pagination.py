@@ -7,6 +7,9 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 MAX_PAGE_SIZE = 100
+# Past this many rows every page is empty anyway; an offset beyond it would overflow
+# the database's integer types (a 500) instead of answering an empty page.
+MAX_OFFSET = 10**9
 
 
 class _PageQuery(serializers.Serializer):
@@ -32,7 +35,7 @@ class PagePagination(PageNumberPagination):
         self.number = query.validated_data["page"]
         size = query.validated_data.get("page_size", self.page_size)
         start = (self.number - 1) * size
-        rows = list(queryset[start : start + size + 1])
+        rows = list(queryset[start : start + size + 1]) if start <= MAX_OFFSET else []
         self.has_next = len(rows) > size
         self.size = size
         return rows[:size]

@@ -1,0 +1,173 @@
+"""Input and output serializers of the blog REST endpoints (the JSON of api-v1.md)."""
+
+from django.urls import get_script_prefix, reverse
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from contexts.blog import domain
+from contexts.blog.models import Blog, Entry
+
+PATH_MESSAGE = (
+    f"Use {domain.PATH_MIN_LENGTH}-{domain.PATH_MAX_LENGTH} characters of a-z, 0-9 and '-', "
+    "starting with a letter or digit."
+)
+
+
+# --- URLs ---------------------------------------------------------------------------
+
+
+def blog_page_url(request: Request, blog: Blog) -> str:
+    """Return the absolute URL of a blog's public web page."""
+    return request.build_absolute_uri(f"{get_script_prefix()}blogs/{blog.path}")
+
+
+def entry_page_url(request: Request, entry: Entry) -> str:
+    """Return the absolute URL of an entry's public web page."""
+    return request.build_absolute_uri(
+        f"{get_script_prefix()}blogs/{entry.blog.path}/entries/{entry.public_id}"
+    )
+
+
+def blog_api_url(request: Request, blog: Blog) -> str:
+    """Return the absolute API URL of a blog (the Location of a new one)."""
+    return request.build_absolute_uri(reverse("blog_api:blog-detail", kwargs={"path": blog.path}))
+
+
+def entry_api_url(request: Request, entry: Entry) -> str:
+    """Return the absolute API URL of an entry (the Location of a new one)."""
+    return request.build_absolute_uri(
+        reverse(
+            "blog_api:entry-detail",
+            kwargs={"path": entry.blog.path, "entry_id": entry.public_id},
+        )
+    )
+
+
+# --- input --------------------------------------------------------------------------
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that takes JSON strings only (DRF would turn 12345 into "12345")."""
+
+    default_error_messages = {"invalid": "Must be a string."}
+
+    def to_internal_value(self, data: object) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class BlogCreateInputSerializer(serializers.Serializer):
+    # Not trimmed: " my-blog" is not a path, and a silently altered one would surprise.
+    path = StrictCharField(
+        trim_whitespace=False,
+        max_length=domain.PATH_MAX_LENGTH,
+        help_text=PATH_MESSAGE,
+    )
+    title = StrictCharField(max_length=domain.TITLE_MAX_LENGTH)
+    description = StrictCharField(
+        max_length=domain.DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False, default=""
+    )
+
+    def validate_path(self, value: str) -> str:
+        if not domain.is_valid_path(value):
+            raise serializers.ValidationError(PATH_MESSAGE)
+        return value
+
+
+class BlogUpdateInputSerializer(serializers.Serializer):
+    title = StrictCharField(max_length=domain.TITLE_MAX_LENGTH, required=False)
+    description = StrictCharField(
+        max_length=domain.DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False
+    )
+    path = StrictCharField(
+        required=False,
+        trim_whitespace=False,
+        help_text="A blog's path never changes; if given, it must be the current one.",
+    )
+
+    def validate_path(self, value: str) -> str:
+        if value != self.context["blog"].path:
+            raise serializers.ValidationError("The path of a blog never changes.")
+        return value
+
+
+class EntryInputSerializer(serializers.Serializer):
+    title = StrictCharField(max_length=domain.ENTRY_TITLE_MAX_LENGTH)
+    # Whitespace is meaningful in Markdown; the length limit is a 413 (checked earlier).
+    body = StrictCharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=f"Markdown, at most {domain.BODY_MAX_LENGTH} characters (413 above).",
+    )
+
+
+class EntryUpdateInputSerializer(EntryInputSerializer):
+    title = StrictCharField(max_length=domain.ENTRY_TITLE_MAX_LENGTH, required=False)
+    body = StrictCharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        required=False,
+        help_text=f"Markdown, at most {domain.BODY_MAX_LENGTH} characters (413 above).",
+    )
+
+
+# --- output -------------------------------------------------------------------------
+
+
+class OwnerOutputSerializer(serializers.Serializer):
+    name = serializers.CharField()
+
+
+class BlogOutputSerializer(serializers.Serializer):
+    path = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    owner = OwnerOutputSerializer()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField(help_text="The blog's public web page.")
+
+    def get_url(self, blog: Blog) -> str:
+        return blog_page_url(self.context["request"], blog)
+
+
+class EntryBlogOutputSerializer(serializers.Serializer):
+    path = serializers.CharField()
+    title = serializers.CharField()
+
+
+class EntryOutputSerializer(serializers.Serializer):
+    id = serializers.CharField(source="public_id", help_text="Opaque identifier.")
+    title = serializers.CharField()
+    body = serializers.CharField()
+    body_html = serializers.CharField(
+        help_text="The renderer's sanitized HTML of `body`. While rendering is pending "
+        '(the renderer failed or was slow) it is `<pre class="entry-unrendered">` holding '
+        "the HTML-escaped body, and is replaced once the background render succeeds."
+    )
+    published_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.SerializerMethodField(help_text="The entry's public web page.")
+    blog = EntryBlogOutputSerializer()
+
+    def get_url(self, entry: Entry) -> str:
+        return entry_page_url(self.context["request"], entry)
+
+
+class _PageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+
+
+class BlogPageSerializer(_PageSerializer):
+    results = BlogOutputSerializer(many=True)
+
+
+class EntryPageSerializer(_PageSerializer):
+    results = EntryOutputSerializer(many=True)
+
+
+class BlogApiErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()

@@ -1,0 +1,377 @@
+"""REST endpoints of the blog context: blogs and their entries (api-v1.md)."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from contexts.accounts import api as accounts_api
+from contexts.blog import domain, selectors, services
+from contexts.blog.http.serializers import (
+    BlogApiErrorSerializer,
+    BlogCreateInputSerializer,
+    BlogOutputSerializer,
+    BlogPageSerializer,
+    BlogUpdateInputSerializer,
+    EntryInputSerializer,
+    EntryOutputSerializer,
+    EntryPageSerializer,
+    EntryUpdateInputSerializer,
+    blog_api_url,
+    entry_api_url,
+)
+from contexts.blog.models import Author, Entry
+from contexts.kernel.http.pagination import MAX_PAGE_SIZE, PagePagination
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+# --- OpenAPI building blocks ---------------------------------------------------------
+
+BLOGS = ["blogs"]
+ENTRIES = ["entries"]
+PATH_PARAMETER = OpenApiParameter(
+    "path", str, OpenApiParameter.PATH, description="The blog's path."
+)
+ENTRY_ID_PARAMETER = OpenApiParameter(
+    "entry_id", str, OpenApiParameter.PATH, description="The entry's opaque id."
+)
+PAGE_PARAMETERS = [
+    OpenApiParameter(
+        "page", int, OpenApiParameter.QUERY, description="1-based page number (default 1)."
+    ),
+    OpenApiParameter(
+        "page_size",
+        int,
+        OpenApiParameter.QUERY,
+        description=f"Items per page, 1-{MAX_PAGE_SIZE} (default 10).",
+    ),
+]
+LOCATION = OpenApiParameter(
+    "Location",
+    OpenApiTypes.URI,
+    OpenApiParameter.HEADER,
+    response=[201],
+    description="The absolute API URL of the new resource.",
+)
+WWW_AUTHENTICATE = OpenApiParameter(
+    "WWW-Authenticate",
+    str,
+    OpenApiParameter.HEADER,
+    response=[401],
+    description='Always "Bearer".',
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="1-255 printable ASCII characters. The same key from the same account "
+    "within 24 hours returns the first response instead of publishing twice; the same "
+    "key with a different body is a 409 (`idempotency_conflict`).",
+)
+REPLAYED = OpenApiParameter(
+    REPLAYED_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    response=[201],
+    description='"true" when this is the replay of an earlier response to the same key.',
+)
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(BlogApiErrorSerializer, description=description)
+
+
+FIELD_ERRORS = {
+    "type": "object",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+INVALID = OpenApiResponse(
+    FIELD_ERRORS,
+    description="Invalid input: each invalid field (or header) with its messages; a body "
+    'that is not a JSON object is `{"detail", "code"}`.',
+)
+BAD_PAGE = OpenApiResponse(
+    FIELD_ERRORS, description='A malformed page or page_size: `{"page": [...]}`.'
+)
+UNAUTHENTICATED = _error("No valid access token (`WWW-Authenticate: Bearer`).")
+NOT_OWNER = _error("Only the blog's owner may do this (`not_owner`).")
+BLOG_NOT_FOUND = _error("No such blog (`blog_not_found`).")
+ENTRY_NOT_FOUND = _error(
+    "No such blog (`blog_not_found`) or no such published entry in it (`entry_not_found`)."
+)
+TOO_LARGE = _error("The body is longer than 100,000 characters (`too_large`).")
+
+
+# --- views --------------------------------------------------------------------------
+
+
+class BlogAPIView(APIView):
+    """Base of the blog endpoints: bearer tokens, owner-only writes, JSON bodies."""
+
+    # Refuses the tokens of deleted accounts, so they cannot write again.
+    authentication_classes = [accounts_api.AccountTokenAuthentication]
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def actor(self, request: Request) -> Author:
+        """Return the author of the signed-in account, created on its first write."""
+        principal = request.user
+        return services.author_ensure(account_id=principal.account_id, name=principal.name)
+
+    def context(self, request: Request) -> dict:
+        return {"request": request}
+
+
+def _refuse_large_body(data: object) -> None:
+    # An oversized body is a 413 whatever else is wrong with the request.
+    if isinstance(data, dict):
+        body = data.get("body")
+        if isinstance(body, str) and len(body) > domain.BODY_MAX_LENGTH:
+            raise domain.BodyTooLarge()
+
+
+class BlogCollectionView(BlogAPIView):
+    """`/api/v1/blogs`: list blogs, create one."""
+
+    @extend_schema(
+        operation_id="blogs_list",
+        summary="List blogs",
+        description="Every blog, newest first, a page at a time.",
+        tags=BLOGS,
+        parameters=PAGE_PARAMETERS,
+        responses={200: BlogPageSerializer, 400: BAD_PAGE},
+    )
+    def get(self, request: Request) -> Response:
+        paginator = PagePagination()
+        page = paginator.paginate_queryset(selectors.blog_list(), request, view=self)
+        data = BlogOutputSerializer(page, many=True, context=self.context(request)).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="blogs_create",
+        summary="Create a blog",
+        description="Create a blog owned by the signed-in account. Its path never changes.",
+        tags=BLOGS,
+        request=BlogCreateInputSerializer,
+        parameters=[LOCATION, WWW_AUTHENTICATE],
+        responses={
+            201: BlogOutputSerializer,
+            400: INVALID,
+            401: UNAUTHENTICATED,
+            409: _error("The path is taken (`path_taken`)."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        actor = self.actor(request)
+        data = BlogCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        blog = services.blog_create(owner=actor, **data.validated_data)
+        return Response(
+            BlogOutputSerializer(blog, context=self.context(request)).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": blog_api_url(request, blog)},
+        )
+
+
+class BlogDetailView(BlogAPIView):
+    """`/api/v1/blogs/{path}`: read, change, delete a blog."""
+
+    @extend_schema(
+        operation_id="blogs_retrieve",
+        summary="Get a blog",
+        tags=BLOGS,
+        parameters=[PATH_PARAMETER],
+        responses={200: BlogOutputSerializer, 404: BLOG_NOT_FOUND},
+    )
+    def get(self, request: Request, path: str) -> Response:
+        blog = selectors.blog_get(path=path)
+        return Response(BlogOutputSerializer(blog, context=self.context(request)).data)
+
+    @extend_schema(
+        operation_id="blogs_partial_update",
+        summary="Change a blog",
+        description="Change the title and/or description; only the owner may.",
+        tags=BLOGS,
+        parameters=[PATH_PARAMETER, WWW_AUTHENTICATE],
+        request=BlogUpdateInputSerializer,
+        responses={
+            200: BlogOutputSerializer,
+            400: INVALID,
+            401: UNAUTHENTICATED,
+            403: NOT_OWNER,
+            404: BLOG_NOT_FOUND,
+        },
+    )
+    def patch(self, request: Request, path: str) -> Response:
+        actor = self.actor(request)
+        blog = selectors.blog_get(path=path)
+        services.blog_check_owner(blog=blog, actor=actor)
+        data = BlogUpdateInputSerializer(data=request.data, context={"blog": blog})
+        data.is_valid(raise_exception=True)
+        changes = {k: v for k, v in data.validated_data.items() if k != "path"}
+        blog = services.blog_update(blog=blog, actor=actor, **changes)
+        return Response(BlogOutputSerializer(blog, context=self.context(request)).data)
+
+    @extend_schema(
+        operation_id="blogs_destroy",
+        summary="Delete a blog",
+        description="Delete a blog and all its entries; only the owner may.",
+        tags=BLOGS,
+        parameters=[PATH_PARAMETER, WWW_AUTHENTICATE],
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Deleted, with its entries."),
+            401: UNAUTHENTICATED,
+            403: NOT_OWNER,
+            404: BLOG_NOT_FOUND,
+        },
+    )
+    def delete(self, request: Request, path: str) -> Response:
+        actor = self.actor(request)
+        blog = selectors.blog_get(path=path)
+        services.blog_delete(blog=blog, actor=actor)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EntryCollectionView(BlogAPIView):
+    """`/api/v1/blogs/{path}/entries`: list a blog's entries, publish one."""
+
+    @extend_schema(
+        operation_id="entries_list",
+        summary="List a blog's entries",
+        description="The blog's published entries, newest published first, a page at a time.",
+        tags=ENTRIES,
+        parameters=[PATH_PARAMETER, *PAGE_PARAMETERS],
+        responses={200: EntryPageSerializer, 400: BAD_PAGE, 404: BLOG_NOT_FOUND},
+    )
+    def get(self, request: Request, path: str) -> Response:
+        blog = selectors.blog_get(path=path)
+        paginator = PagePagination()
+        page = paginator.paginate_queryset(selectors.entry_list(blog=blog), request, view=self)
+        data = EntryOutputSerializer(page, many=True, context=self.context(request)).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="entries_create",
+        summary="Publish an entry",
+        description="Publish an entry in the blog; only the owner may. The body is rendered "
+        "to HTML now; if the renderer fails or is slow the entry is still published, "
+        "`body_html` holds the escaped body until a background render replaces it.",
+        tags=ENTRIES,
+        parameters=[PATH_PARAMETER, IDEMPOTENCY_KEY, LOCATION, REPLAYED, WWW_AUTHENTICATE],
+        request=EntryInputSerializer,
+        responses={
+            201: EntryOutputSerializer,
+            400: INVALID,
+            401: UNAUTHENTICATED,
+            403: NOT_OWNER,
+            404: BLOG_NOT_FOUND,
+            409: _error("The Idempotency-Key was used with another body (`idempotency_conflict`)."),
+            413: TOO_LARGE,
+        },
+    )
+    def post(self, request: Request, path: str) -> Response:
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is not None and not domain.is_valid_idempotency_key(key):
+            raise domain.InvalidBlogInput(
+                fields={IDEMPOTENCY_HEADER: ["Use 1-255 printable ASCII characters."]}
+            )
+        actor = self.actor(request)
+        blog = selectors.blog_get(path=path)
+        services.blog_check_owner(blog=blog, actor=actor)
+        _refuse_large_body(request.data)
+        data = EntryInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if key is None:
+            entry = services.entry_publish(blog=blog, actor=actor, **data.validated_data)
+            return Response(
+                EntryOutputSerializer(entry, context=self.context(request)).data,
+                status=status.HTTP_201_CREATED,
+                headers={"Location": entry_api_url(request, entry)},
+            )
+
+        def respond(entry: Entry) -> tuple[int, dict, str]:
+            body = EntryOutputSerializer(entry, context=self.context(request)).data
+            return status.HTTP_201_CREATED, dict(body), entry_api_url(request, entry)
+
+        stored = services.entry_publish_idempotent(
+            blog=blog,
+            actor=actor,
+            key=key,
+            fingerprint=domain.request_fingerprint(path=request.path, payload=request.data),
+            respond=respond,
+            **data.validated_data,
+        )
+        headers = {"Location": stored.location}
+        if stored.replayed:
+            headers[REPLAYED_HEADER] = "true"
+        return Response(stored.body, status=stored.status, headers=headers)
+
+
+class EntryDetailView(BlogAPIView):
+    """`/api/v1/blogs/{path}/entries/{id}`: read, edit, unpublish an entry."""
+
+    @extend_schema(
+        operation_id="entries_retrieve",
+        summary="Get an entry",
+        tags=ENTRIES,
+        parameters=[PATH_PARAMETER, ENTRY_ID_PARAMETER],
+        responses={200: EntryOutputSerializer, 404: ENTRY_NOT_FOUND},
+    )
+    def get(self, request: Request, path: str, entry_id: str) -> Response:
+        blog = selectors.blog_get(path=path)
+        entry = selectors.entry_get(blog=blog, entry_id=entry_id)
+        return Response(EntryOutputSerializer(entry, context=self.context(request)).data)
+
+    @extend_schema(
+        operation_id="entries_partial_update",
+        summary="Change an entry",
+        description="Change the title and/or body; the entry is rendered again. Only the "
+        "owner may.",
+        tags=ENTRIES,
+        parameters=[PATH_PARAMETER, ENTRY_ID_PARAMETER, WWW_AUTHENTICATE],
+        request=EntryUpdateInputSerializer,
+        responses={
+            200: EntryOutputSerializer,
+            400: INVALID,
+            401: UNAUTHENTICATED,
+            403: NOT_OWNER,
+            404: ENTRY_NOT_FOUND,
+            413: TOO_LARGE,
+        },
+    )
+    def patch(self, request: Request, path: str, entry_id: str) -> Response:
+        actor = self.actor(request)
+        blog = selectors.blog_get(path=path)
+        entry = selectors.entry_get(blog=blog, entry_id=entry_id)
+        services.blog_check_owner(blog=blog, actor=actor)
+        _refuse_large_body(request.data)
+        data = EntryUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.entry_edit(entry=entry, actor=actor, **data.validated_data)
+        return Response(EntryOutputSerializer(entry, context=self.context(request)).data)
+
+    @extend_schema(
+        operation_id="entries_destroy",
+        summary="Unpublish an entry",
+        description="Hide the entry from everyone (later reads are 404); only the owner may.",
+        tags=ENTRIES,
+        parameters=[PATH_PARAMETER, ENTRY_ID_PARAMETER, WWW_AUTHENTICATE],
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Unpublished."),
+            401: UNAUTHENTICATED,
+            403: NOT_OWNER,
+            404: ENTRY_NOT_FOUND,
+        },
+    )
+    def delete(self, request: Request, path: str, entry_id: str) -> Response:
+        actor = self.actor(request)
+        blog = selectors.blog_get(path=path)
+        entry = selectors.entry_get(blog=blog, entry_id=entry_id)
+        services.entry_unpublish(entry=entry, actor=actor)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,91 @@
+"""Read queries of the blog context: lists joined up front, lookups that raise blog errors."""
+
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+
+from contexts.blog import domain
+from contexts.blog.models import Author, Blog, Entry
+
+
+def blog_list() -> QuerySet[Blog]:
+    """Return every blog, newest first, with its owner joined."""
+    return Blog.objects.select_related("owner").order_by("-created_at", "-id")
+
+
+def blog_list_by_owner(*, author: Author) -> QuerySet[Blog]:
+    """Return an author's blogs, newest first, with the owner joined."""
+    return blog_list().filter(owner=author)
+
+
+def blog_list_by_account(*, account_id: str) -> QuerySet[Blog]:
+    """Return the blogs of the author of an account, newest first (none if no author)."""
+    return blog_list().filter(owner__account_id=account_id)
+
+
+def blog_get(*, path: str) -> Blog:
+    """Return the blog at `path`, owner joined; raise BlogNotFound."""
+    # Anything that cannot be a path cannot name a blog; checking first also keeps odd
+    # input (NUL bytes, very long strings) away from the database.
+    if not domain.is_valid_path(path):
+        raise domain.BlogNotFound()
+    blog = Blog.objects.select_related("owner").filter(path=path).first()
+    if blog is None:
+        raise domain.BlogNotFound()
+    return blog
+
+
+def author_get_by_name(*, name: str) -> Author:
+    """Return the author with this name, ignoring case; raise AuthorNotFound."""
+    if (
+        not isinstance(name, str)
+        or not name
+        or len(name) > domain.AUTHOR_NAME_MAX_LENGTH
+        or "\x00" in name
+    ):
+        raise domain.AuthorNotFound()
+    # Names are unique among live accounts; should a stale author linger, the newest wins.
+    author = (
+        Author.objects.annotate(name_ci=Lower("name"))
+        .filter(name_ci=name.lower())
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if author is None:
+        raise domain.AuthorNotFound()
+    return author
+
+
+def author_get_by_account(*, account_id: str) -> Author | None:
+    """Return the author of an account, or None when it has not written here yet."""
+    if not isinstance(account_id, str) or "\x00" in account_id:
+        return None
+    return Author.objects.filter(account_id=account_id).first()
+
+
+def entry_list(*, blog: Blog, include_unpublished: bool = False) -> QuerySet[Entry]:
+    """Return a blog's entries, newest published first, with the blog joined."""
+    entries = Entry.objects.select_related("blog", "blog__owner").filter(blog=blog)
+    if not include_unpublished:
+        entries = entries.filter(unpublished_at__isnull=True)
+    return entries.order_by("-published_at", "-id")
+
+
+def entry_get(*, blog: Blog, entry_id: str, include_unpublished: bool = False) -> Entry:
+    """Return the entry `entry_id` of `blog`; raise EntryNotFound (also for odd ids)."""
+    if not domain.is_valid_entry_id(entry_id):
+        raise domain.EntryNotFound()
+    entries = entry_list(blog=blog, include_unpublished=include_unpublished)
+    found = entries.filter(pk=int(entry_id)).first()
+    if found is None:
+        raise domain.EntryNotFound()
+    return found
+
+
+def entry_ids_unrendered(*, limit: int = 100) -> list[str]:
+    """Return ids of published entries still waiting for rendered HTML, oldest first."""
+    ids = (
+        Entry.objects.filter(rendered=False, unpublished_at__isnull=True)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    return [str(pk) for pk in ids]

@@ -1,0 +1,69 @@
+"""Forms of the web UI: field names are the REST API's (name, password, path, ...)."""
+
+from django import forms
+
+# The limits repeat the api's rules only so that browsers can show them (maxlength);
+# the api still checks every value and its errors land on the same fields.
+NAME_MAX_LENGTH = 16
+PATH_MAX_LENGTH = 64
+BLOG_TITLE_MAX_LENGTH = 254
+DESCRIPTION_MAX_LENGTH = 512
+ENTRY_TITLE_MAX_LENGTH = 500
+BODY_MAX_LENGTH = 100_000
+
+
+class SignUpForm(forms.Form):
+    name = forms.CharField(
+        max_length=NAME_MAX_LENGTH,
+        help_text="3-16 letters or digits. It is your public name (id:name).",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        strip=False,
+        help_text="At least 8 characters; not a common password, not only digits.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class SignInForm(forms.Form):
+    name = forms.CharField(
+        max_length=NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class BlogEditForm(forms.Form):
+    title = forms.CharField(max_length=BLOG_TITLE_MAX_LENGTH)
+    description = forms.CharField(
+        max_length=DESCRIPTION_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class BlogCreateForm(BlogEditForm):
+    path = forms.CharField(
+        max_length=PATH_MAX_LENGTH,
+        help_text="3-64 lowercase letters, digits and hyphens, starting with a letter or "
+        "digit. It is the blog's address (/blogs/<path>) and cannot be changed later.",
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+    field_order = ("path", "title", "description")
+
+
+class EntryForm(forms.Form):
+    title = forms.CharField(max_length=ENTRY_TITLE_MAX_LENGTH)
+    body = forms.CharField(
+        # Leading spaces and blank lines are Markdown (code blocks, paragraphs): keep them.
+        strip=False,
+        max_length=BODY_MAX_LENGTH,
+        # The api accepts an empty body; so does the form.
+        required=False,
+        help_text="Markdown with tables, task lists and footnotes, plus "
+        "[https://example.com/:title=a link], [https://example.com/] and id:name.",
+        widget=forms.Textarea(attrs={"rows": 18, "data-preview-source": ""}),
+    )

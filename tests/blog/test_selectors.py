@@ -1,0 +1,96 @@
+"""Blog reads on the database: order, visibility, lookups that raise blog errors."""
+
+import pytest
+
+from contexts.blog import domain, selectors, services
+
+pytestmark = [
+    pytest.mark.django_db(databases="__all__"),
+    pytest.mark.usefixtures("fake_renderer"),
+]
+
+
+def test_blog_list_is_newest_first_with_owners(author, make_blog, make_account, author_for):
+    make_blog(author, path="first")
+    make_blog(author_for(make_account(name="Bobby")[0]), path="second")
+    make_blog(author, path="third")
+
+    blogs = list(selectors.blog_list())
+
+    assert [blog.path for blog in blogs] == ["third", "second", "first"]
+    assert blogs[1].owner.name == "Bobby"
+
+
+def test_blog_list_by_owner_has_only_that_authors_blogs(
+    author, make_blog, make_account, author_for
+):
+    make_blog(author, path="mine")
+    make_blog(author_for(make_account()[0]), path="theirs")
+
+    assert [blog.path for blog in selectors.blog_list_by_owner(author=author)] == ["mine"]
+
+
+def test_blog_get_finds_by_path_and_refuses_unknown_or_odd_paths(blog):
+    assert selectors.blog_get(path="first-blog").pk == blog.pk
+    for path in ["nope", "First-Blog", "x", "a\x00b", "a" * 1000, ""]:
+        with pytest.raises(domain.BlogNotFound):
+            selectors.blog_get(path=path)
+
+
+def test_author_get_by_name_ignores_case(make_account, author_for):
+    author = author_for(make_account(name="MixedCase")[0])
+
+    assert selectors.author_get_by_name(name="mixedcase").pk == author.pk
+    assert selectors.author_get_by_name(name="MIXEDCASE").pk == author.pk
+    for name in ["other", "", "x" * 40, "nul\x00"]:
+        with pytest.raises(domain.AuthorNotFound):
+            selectors.author_get_by_name(name=name)
+
+
+def test_author_get_by_account_is_none_before_the_first_write(account, author_for):
+    assert selectors.author_get_by_account(account_id=account[0].id) is None
+
+    author = author_for(account[0])
+
+    assert selectors.author_get_by_account(account_id=account[0].id).pk == author.pk
+
+
+def test_entry_list_is_newest_published_first_and_hides_unpublished(blog, author, make_entry):
+    first = make_entry(blog, title="first")
+    hidden = make_entry(blog, title="hidden")
+    last = make_entry(blog, title="last")
+    services.entry_unpublish(entry=hidden, actor=author)
+
+    visible = list(selectors.entry_list(blog=blog))
+    everything = list(selectors.entry_list(blog=blog, include_unpublished=True))
+
+    assert [entry.pk for entry in visible] == [last.pk, first.pk]
+    assert [entry.pk for entry in everything] == [last.pk, hidden.pk, first.pk]
+    assert visible[0].blog.path == "first-blog"
+
+
+def test_entry_get_only_finds_published_entries_of_that_blog(blog, author, make_blog, make_entry):
+    entry = make_entry(blog)
+    other_blog = make_blog(author, path="other-blog")
+
+    assert selectors.entry_get(blog=blog, entry_id=str(entry.pk)).pk == entry.pk
+    for entry_id in ["abc", "", "1.0", "-1", "１", "9" * 30, str(entry.pk) + " "]:
+        with pytest.raises(domain.EntryNotFound):
+            selectors.entry_get(blog=blog, entry_id=entry_id)
+    with pytest.raises(domain.EntryNotFound):
+        selectors.entry_get(blog=other_blog, entry_id=str(entry.pk))
+
+    services.entry_unpublish(entry=entry, actor=author)
+
+    with pytest.raises(domain.EntryNotFound):
+        selectors.entry_get(blog=blog, entry_id=str(entry.pk))
+    found = selectors.entry_get(blog=blog, entry_id=str(entry.pk), include_unpublished=True)
+    assert found.pk == entry.pk
+
+
+def test_entry_ids_unrendered_lists_waiting_published_entries(blog, make_entry, fake_renderer):
+    make_entry(blog)
+    fake_renderer.failing = True
+    waiting = make_entry(blog)
+
+    assert selectors.entry_ids_unrendered() == [str(waiting.pk)]

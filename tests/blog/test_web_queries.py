@@ -1,0 +1,108 @@
+"""List pages send the same number of SQL queries whatever the number of rows."""
+
+import pytest
+from django.test import Client
+
+from contexts.blog.models import Author, Entry
+from tests.blog.conftest_web import (
+    ALL_DATABASES,
+    client_of,
+    count_queries,
+    make_blog,
+    publish,
+    register,
+    web_test_settings,  # noqa: F401  (autouse fixture)
+)
+
+pytestmark = pytest.mark.django_db(databases=ALL_DATABASES)
+
+
+def _queries_of_page(client: Client, url: str) -> int:
+    responses = []
+    queries = count_queries(lambda: responses.append(client.get(url)))
+    assert responses[0].status_code == 200
+    return queries
+
+
+def _add_blogs(owner: Author, count: int) -> None:
+    for number in range(count):
+        make_blog(owner, f"extra-blog-{number:02d}", f"Extra blog {number}")
+
+
+def _add_entries(blog, count: int) -> None:
+    for number in range(count):
+        publish(blog, f"Extra entry {number}", f"Body *{number}*")
+
+
+def test_home_page_queries_do_not_grow_with_blogs():
+    alice, bob = register("alice"), register("bob")
+    make_blog(alice)
+    client = Client()
+    with_one = _queries_of_page(client, "/")
+
+    _add_blogs(bob, 49)
+    with_fifty = _queries_of_page(client, "/")
+
+    assert with_one == with_fifty
+
+
+def test_public_blog_page_queries_do_not_grow_with_entries():
+    blog = make_blog(register("alice"))
+    publish(blog)
+    client = Client()
+    with_one = _queries_of_page(client, "/blogs/alice-notes")
+
+    _add_entries(blog, 49)
+    with_fifty = _queries_of_page(client, "/blogs/alice-notes")
+
+    assert with_one == with_fifty
+
+
+def test_my_blogs_page_queries_do_not_grow_with_blogs():
+    client = client_of("alice")
+    alice = Author.objects.get(name="alice")
+    make_blog(alice)
+    with_one = _queries_of_page(client, "/my/blogs")
+
+    _add_blogs(alice, 49)
+    with_fifty = _queries_of_page(client, "/my/blogs")
+
+    assert with_one == with_fifty
+
+
+def test_manage_blog_page_queries_do_not_grow_with_entries():
+    client = client_of("alice")
+    blog = make_blog(Author.objects.get(name="alice"))
+    publish(blog)
+    with_one = _queries_of_page(client, "/my/blogs/alice-notes")
+
+    _add_entries(blog, 49)
+    with_fifty = _queries_of_page(client, "/my/blogs/alice-notes")
+
+    assert with_one == with_fifty
+    assert Entry.objects.filter(blog=blog).count() == 50
+
+
+def test_author_page_queries_do_not_grow_with_blogs():
+    alice = register("alice")
+    make_blog(alice)
+    client = Client()
+    with_one = _queries_of_page(client, "/authors/alice")
+
+    _add_blogs(alice, 49)
+    with_fifty = _queries_of_page(client, "/authors/alice")
+
+    assert with_one == with_fifty
+
+
+def test_list_pages_stay_within_a_small_fixed_number_of_queries():
+    alice = register("alice")
+    blog = make_blog(alice)
+    _add_entries(blog, 12)
+    _add_blogs(alice, 12)
+    client = Client()
+
+    # Paginating costs a count and a page; a blog or author lookup one more.
+    assert _queries_of_page(client, "/") <= 2
+    assert _queries_of_page(client, "/blogs/alice-notes") <= 3
+    assert _queries_of_page(client, "/authors/alice") <= 3
