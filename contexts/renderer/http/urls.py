@@ -1,3 +1,9 @@
-"""URL patterns of this adapter."""
+"""URL patterns of the renderer's REST endpoints (mounted under api/v1/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from contexts.renderer.http.views import RenderView
+
+urlpatterns = [
+    path("render", RenderView.as_view(), name="renderer-render"),
+]

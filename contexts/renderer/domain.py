@@ -1,0 +1,61 @@
+"""The renderer's pure rules: its limits, its result type and its errors."""
+
+from dataclasses import dataclass
+
+from contexts.kernel.errors import ContextError, InvalidInput, TooLarge
+
+# The largest source the renderer accepts, in characters (code points), as api-v1 says.
+MAX_SOURCE_LENGTH = 100_000
+
+# Where an author's public page lives; `id:name` links there.
+AUTHOR_PATH_PREFIX = "/authors/"
+
+# The rel every sanitized link carries, so that a hostile page cannot reach back into
+# ours (noopener), learn where the reader came from (noreferrer) or farm rank (nofollow).
+LINK_REL = "nofollow noopener noreferrer"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The sanitized HTML of one source: safe to insert into a page as it is."""
+
+    html: str
+
+
+class RendererError(ContextError):
+    """Base of the errors the renderer reports."""
+
+    code = "renderer_error"
+    status = 400
+    default_detail = "The source could not be rendered."
+
+
+class SourceTooLarge(RendererError, TooLarge):
+    """The source is longer than MAX_SOURCE_LENGTH characters."""
+
+    code = "too_large"
+    status = 413
+    default_detail = f"The source is longer than {MAX_SOURCE_LENGTH} characters."
+
+
+class InvalidSource(RendererError, InvalidInput):
+    """The source is not text at all (a caller bug, reported as a field error)."""
+
+    code = "invalid_source"
+    status = 400
+    default_detail = "The source must be a string."
+
+    def __init__(self, detail: str | None = None) -> None:
+        detail = detail or self.default_detail
+        super().__init__(detail, fields={"src": [detail]})
+
+
+def check_source(src: object) -> str:
+    """Return `src` when the renderer accepts it; raise InvalidSource or SourceTooLarge."""
+    if not isinstance(src, str):
+        raise InvalidSource()
+    if len(src) > MAX_SOURCE_LENGTH:
+        raise SourceTooLarge(
+            f"The source has {len(src)} characters; at most {MAX_SOURCE_LENGTH} are allowed."
+        )
+    return src

@@ -1,0 +1,180 @@
+"""contexts.renderer.api.render: what it renders, what it refuses, and that it is pure."""
+
+import dataclasses
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from contexts.kernel.errors import InvalidInput, TooLarge
+from contexts.renderer import api
+from contexts.renderer.services import markdown
+from tests.renderer.htmlcompare import elements, text
+
+
+def test_renders_commonmark_to_html():
+    rendered = api.render("# Title\n\nSome *text* and **more**.")
+
+    assert isinstance(rendered, api.Rendered)
+    assert rendered.html == "<h1>Title</h1>\n<p>Some <em>text</em> and <strong>more</strong>.</p>\n"
+
+
+def test_rendered_is_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        api.render("x").html = "<script>"
+
+
+def test_empty_source_renders_to_nothing():
+    assert api.render("").html == ""
+
+
+def test_tables_keep_their_alignment():
+    html = api.render("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |").html
+
+    cells = [(tag, attrs) for tag, attrs in elements(html) if tag in ("th", "td")]
+    assert [attrs.get("align") for _, attrs in cells] == ["left", "center", "right"] * 2
+
+
+def test_strikethrough():
+    assert api.render("~~gone~~").html == "<p><del>gone</del></p>\n"
+
+
+def test_autolinks_for_urls_www_and_email():
+    html = api.render("see https://x.example/a, www.x.example and me@x.example").html
+
+    hrefs = [attrs["href"] for tag, attrs in elements(html) if tag == "a"]
+    assert hrefs == ["https://x.example/a", "http://www.x.example", "mailto:me@x.example"]
+
+
+def test_task_lists_are_disabled_checkboxes():
+    html = api.render("- [ ] todo\n- [x] done").html
+
+    boxes = [attrs for tag, attrs in elements(html) if tag == "input"]
+    assert boxes == [
+        {"type": "checkbox", "disabled": ""},
+        {"checked": "", "type": "checkbox", "disabled": ""},
+    ]
+    assert "todo" in text(html) and "done" in text(html)
+
+
+def test_footnotes_link_both_ways():
+    html = api.render("Claim.[^1]\n\n[^1]: Source.").html
+
+    anchors = {attrs.get("href") for tag, attrs in elements(html) if tag == "a"}
+    assert {"#fn-1", "#fnref-1"} <= anchors
+    assert '<section class="footnotes" data-footnotes="">' in html
+    assert "Source." in text(html)
+
+
+def test_code_blocks_keep_their_language_class():
+    html = api.render("```python\nprint('<hi>')\n```").html
+
+    assert html == "<pre><code class=\"language-python\">print('&lt;hi&gt;')\n</code></pre>\n"
+
+
+def test_raw_html_is_left_out():
+    html = api.render("a <b>bold</b> c\n\n<div>block</div>").html
+
+    assert [tag for tag, _ in elements(html)] == ["p"]
+    assert text(html).strip() == "a bold c"
+
+
+def test_images_need_an_absolute_http_source():
+    html = api.render("![a](https://i.example/a.png) ![b](/b.png) ![c](c.png)").html
+
+    assert [attrs for tag, attrs in elements(html) if tag == "img"] == [
+        {"src": "https://i.example/a.png", "alt": "a"},
+        {"alt": "b"},
+        {"alt": "c"},
+    ]
+
+
+def test_every_link_carries_rel_nofollow_noopener_noreferrer():
+    html = api.render("[a](https://x.example/) [b](//x.example/) [c](/local)").html
+
+    rels = [attrs.get("rel") for tag, attrs in elements(html) if tag == "a"]
+    assert rels == ["nofollow noopener noreferrer"] * 3
+
+
+def test_the_same_source_gives_the_same_html():
+    src = "# T\n\n[https://x.example/:title=t] id:alice\n\n| a |\n|---|\n| b |\n\n[^1]\n\n[^1]: n"
+
+    assert api.render(src) == api.render(src)
+
+
+def test_source_of_the_maximum_length_is_rendered():
+    src = "a" * api.MAX_SOURCE_LENGTH
+
+    assert api.render(src).html == f"<p>{src}</p>\n"
+
+
+def test_longer_source_is_refused_with_too_large():
+    with pytest.raises(api.SourceTooLarge) as caught:
+        api.render("a" * (api.MAX_SOURCE_LENGTH + 1))
+
+    error = caught.value
+    assert isinstance(error, api.RendererError) and isinstance(error, TooLarge)
+    assert (error.status, error.code) == (413, "too_large")
+    assert "100000" in error.detail
+
+
+def test_length_counts_characters_not_bytes():
+    assert api.render("日" * api.MAX_SOURCE_LENGTH).html.startswith("<p>日")
+
+
+def test_non_string_is_refused_as_a_field_error():
+    with pytest.raises(api.InvalidSource) as caught:
+        api.render(b"# bytes")  # type: ignore[arg-type]
+
+    assert isinstance(caught.value, InvalidInput)
+    assert caught.value.fields == {"src": ["The source must be a string."]}
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [("a\ud800b", "<p>a\ufffdb</p>\n"), ("a\x00b", "<p>a\ufffdb</p>\n")],
+    ids=["lone surrogate", "NUL"],
+)
+def test_characters_without_a_place_in_html_become_replacement_characters(src, expected):
+    assert api.render(src).html == expected
+
+
+def test_rendering_frees_the_memory_it_uses():
+    # cmarkgfm's own wrappers lose several MB per call on a document this size; the
+    # binding the renderer uses must not.
+    assert markdown.LEAK_FREE
+    statm = Path("/proc/self/statm")
+    if not statm.exists():
+        pytest.skip("needs /proc to read the resident set size")
+    page = os.sysconf("SC_PAGE_SIZE")
+    src = (
+        "# Title\n\nSome *text* with [a link](https://x.example/) and `code`.\n\n"
+        "- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+    ) * 800
+    api.render(src)
+    before = int(statm.read_text().split()[1]) * page
+    for _ in range(100):
+        api.render(src)
+    grown = int(statm.read_text().split()[1]) * page - before
+
+    assert grown < 64 * 1024 * 1024
+
+
+def test_renders_in_parallel_threads_give_the_same_html():
+    # cmark-gfm switches its extensions on and off in process-wide state while parsing;
+    # unserialized, parallel renders lose each other's strikethrough and autolinks.
+    docs = [
+        "".join(
+            f"Para {i} ~~gone {j}~~ https://x.example/{i}/{j} www.y.example and **b** `c`\n\n"
+            f"- [ ] task {j}\n\n| a | b |\n|---|---|\n| {i} | {j} |\n\n"
+            for j in range(60)
+        )
+        for i in range(16)
+    ]
+    expected = [api.render(doc).html for doc in docs]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        rounds = [list(pool.map(lambda doc: api.render(doc).html, docs)) for _ in range(3)]
+
+    assert all(result == expected for result in rounds)
