@@ -1,4 +1,4 @@
-"""App config of the composition root: checks, schema creation, management commands."""
+"""App config of the composition root: checks, schema creation, event subscriptions, commands."""
 
 from django.apps import AppConfig
 from django.db.models.signals import pre_migrate
@@ -12,5 +12,9 @@ class CompositionRootConfig(AppConfig):
     def ready(self) -> None:
         from blog_project import checks  # noqa: F401  (registers the system checks)
         from blog_project.schemas import ensure_schema
+        from blog_project.subscriptions import SUBSCRIPTIONS
+        from contexts.kernel.events.subscriptions import configure
 
         pre_migrate.connect(ensure_schema, dispatch_uid="blog_project.ensure_schema")
+        # The kernel cannot import the composition root: the root hands it the table.
+        configure(SUBSCRIPTIONS)

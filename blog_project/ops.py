@@ -26,7 +26,7 @@ def _check_database(alias: str) -> str:
 
 
 def _check_broker() -> str:
-    with celery_app.connection_for_write() as connection:
+    with celery_app.connection_for_write(url=settings.CELERY_BROKER_URL) as connection:
         connection.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
     return "ok"
 

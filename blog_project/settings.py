@@ -174,10 +174,20 @@ EVENTS_PURGE_INTERVAL_SECONDS = float(os.environ.get("EVENTS_PURGE_INTERVAL_SECO
 # A queue of their own for deliveries (the worker must then consume it: -Q celery,<name>).
 EVENTS_QUEUE = os.environ.get("EVENTS_QUEUE", "") or None
 
-# Run by `make worker` (celery worker --beat).
+# Run by `make worker` (celery worker --beat): the sweep re-sends what a crash left
+# pending or stuck in processing; the purge drops completed publications past retention.
+_EVENTS_TASK_OPTIONS = {"queue": EVENTS_QUEUE} if EVENTS_QUEUE else {}
 CELERY_BEAT_SCHEDULE = {
-    "events-sweep": {"task": "kernel.events.sweep", "schedule": EVENTS_SWEEP_INTERVAL_SECONDS},
-    "events-purge": {"task": "kernel.events.purge", "schedule": EVENTS_PURGE_INTERVAL_SECONDS},
+    "events-sweep": {
+        "task": "kernel.events.sweep",
+        "schedule": EVENTS_SWEEP_INTERVAL_SECONDS,
+        "options": _EVENTS_TASK_OPTIONS,
+    },
+    "events-purge": {
+        "task": "kernel.events.purge",
+        "schedule": EVENTS_PURGE_INTERVAL_SECONDS,
+        "options": _EVENTS_TASK_OPTIONS,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
