@@ -188,14 +188,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": EVENTS_PURGE_INTERVAL_SECONDS,
         "options": _EVENTS_TASK_OPTIONS,
     },
+    "blog-idempotency-purge": {"task": "blog.idempotency_records_purge", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# Blog: rendering budget on publish/edit (past it the entry is saved unrendered and
-# rendered again by a Celery task), that task's retry limit, and how long an
-# Idempotency-Key of POST .../entries is remembered.
+# Blog: rendering budget on publish/edit (past it the entry is saved unrendered and an
+# EntryRenderPending event has it rendered again, retried like every event), and how
+# long an Idempotency-Key of POST .../entries is remembered.
 BLOG_RENDER_TIMEOUT_SECONDS = float(os.environ.get("BLOG_RENDER_TIMEOUT_SECONDS", "2.0"))
-BLOG_RENDER_MAX_RETRIES = int(os.environ.get("BLOG_RENDER_MAX_RETRIES", "10"))
 BLOG_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("BLOG_IDEMPOTENCY_TTL_HOURS", "24"))
 
 REST_FRAMEWORK = {

@@ -1,11 +1,18 @@
 """Which handler subscribes to which event: the one table of cross-context reactions.
 
-Keys are event types (or their type names, e.g. "accounts.AccountDeleted.v1"), taken
-from the producer's api; values list the handlers, callables or dotted paths, that live
-in the consuming context's handlers.py. blog_project.apps hands this table to the kernel
-at start-up, which checks every handler and its context's inbox then.
+Keys are event types, taken from the producer's api; values list the handlers, which
+live in the consuming context's handlers.py. blog_project.apps hands this table to the
+kernel at start-up, which checks every handler and its context's inbox then.
 """
 
 from collections.abc import Callable, Iterable
 
-SUBSCRIPTIONS: dict[str | type, Iterable[Callable | str]] = {}
+from contexts.accounts import api as accounts_api
+from contexts.blog import api as blog_api
+from contexts.blog import handlers as blog_handlers
+
+SUBSCRIPTIONS: dict[str | type, Iterable[Callable | str]] = {
+    accounts_api.AccountRegistered: [blog_handlers.on_account_registered],
+    accounts_api.AccountDeleted: [blog_handlers.on_account_deleted],
+    blog_api.EntryRenderPending: [blog_handlers.on_entry_render_pending],
+}

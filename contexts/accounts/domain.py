@@ -12,6 +12,7 @@ from contexts.kernel.errors import (
     NotFound,
     PermissionDenied,
 )
+from contexts.kernel.events import Event
 
 NAME_MIN_LENGTH = 3
 NAME_MAX_LENGTH = 16
@@ -127,3 +128,26 @@ def name_key(name: str) -> str:
 def is_account_id(value: object) -> bool:
     """Tell whether `value` has the shape of an account id (so that it is worth a query)."""
     return isinstance(value, str) and ACCOUNT_ID_PATTERN.fullmatch(value) is not None
+
+
+# --- events ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountRegistered(Event):
+    """An account was created; other contexts may keep their own record of it."""
+
+    type_name = "accounts.AccountRegistered.v1"
+
+    account_id: str
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountDeleted(Event):
+    """An account is gone for good: its data elsewhere must go, its tokens stop working."""
+
+    type_name = "accounts.AccountDeleted.v1"
+
+    account_id: str
+    name: str

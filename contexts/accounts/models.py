@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from contexts.kernel.events.models import OutboxBase, PublicationBase
+
 
 def new_account_id() -> str:
     """Return a fresh opaque account id (32 lowercase hex digits)."""
@@ -33,3 +35,11 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OutboxEvent(OutboxBase):
+    """Events this context published, written in the transaction of their change."""
+
+
+class EventPublication(PublicationBase):
+    """Delivery of each outbox event to each subscriber: state, attempts, last error."""

@@ -14,8 +14,10 @@ from django.db import IntegrityError, transaction
 from contexts.accounts import keys, models, throttling, tokens
 from contexts.accounts.domain import (
     Account,
+    AccountDeleted,
     AccountNameTaken,
     AccountNotFound,
+    AccountRegistered,
     AuthenticationFailed,
     InvalidName,
     InvalidPassword,
@@ -25,6 +27,7 @@ from contexts.accounts.domain import (
     is_account_id,
     name_problems,
 )
+from contexts.kernel.events.publishing import publish
 
 ALIAS = "accounts"
 DEFAULT_TOKEN_TTL_SECONDS = 3600
@@ -75,6 +78,7 @@ def account_register(*, name: str, password: str) -> Account:
             if models.Account.objects.filter(name__iexact=name).exists():
                 raise AccountNameTaken()
             record = models.Account.objects.create(name=name, password_hash=password_hash)
+            publish(AccountRegistered(account_id=record.id, name=record.name), using=ALIAS)
     except IntegrityError as exc:
         # A concurrent registration of the same name won the race to the constraint.
         raise AccountNameTaken() from exc
@@ -127,16 +131,23 @@ def account_delete(*, account_id: str, password: str) -> None:
     if not check_password(password, record.password_hash):
         raise WrongPassword()
     with transaction.atomic(using=ALIAS):
-        models.Account.objects.filter(pk=record.pk).delete()
+        _delete(record)
     attempt.succeeded()
 
 
 def account_remove(*, account_id: str) -> None:
     """Delete the account without its password (operators, through the admin)."""
     with transaction.atomic(using=ALIAS):
-        deleted, _ = models.Account.objects.filter(pk=account_id).delete()
-    if not deleted:
-        raise AccountNotFound()
+        record = models.Account.objects.select_for_update().filter(pk=account_id).first()
+        if record is None:
+            raise AccountNotFound()
+        _delete(record)
+
+
+def _delete(record: models.Account) -> None:
+    """Delete the account and announce it, inside the caller's transaction."""
+    if models.Account.objects.filter(pk=record.pk).delete()[0]:
+        publish(AccountDeleted(account_id=record.id, name=record.name), using=ALIAS)
 
 
 def token_issue(*, account_id: str) -> IssuedToken:

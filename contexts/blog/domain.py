@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from contexts.kernel import errors
+from contexts.kernel.events import Event
 
 PATH_MIN_LENGTH = 3
 PATH_MAX_LENGTH = 64
@@ -84,6 +85,23 @@ class EntryRenderFailed(BlogError, errors.Unavailable):
 
     code = "render_failed"
     default_detail = "The entry could not be rendered yet."
+
+
+class AccountGone(BlogError, errors.NotAuthenticated):
+    code = "account_deleted"
+    default_detail = "This account has been deleted."
+
+
+# --- events -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntryRenderPending(Event):
+    """An entry was saved without its HTML; a handler renders it, retried until it works."""
+
+    type_name = "blog.EntryRenderPending.v1"
+
+    entry_id: str
 
 
 # --- DTOs published through api.py ---------------------------------------------------

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from contexts.kernel.events.models import InboxBase, OutboxBase, PublicationBase
+
 # The field lengths repeat the limits of domain.py: models and domain are independent
 # layers (import contract), and the domain rules are checked before anything is saved.
 
@@ -97,3 +99,28 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}:{self.key}"
+
+
+class AccountTombstone(models.Model):
+    """An account the accounts context deleted: its still-unexpired tokens are refused here.
+
+    Account ids are never reused, so a tombstone is kept for good (see ADR 0002).
+    """
+
+    account_id = models.CharField(max_length=64, unique=True)
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.account_id
+
+
+class OutboxEvent(OutboxBase):
+    """Events this context published, written in the transaction of their change."""
+
+
+class EventPublication(PublicationBase):
+    """Delivery of each outbox event to each subscriber: state, attempts, last error."""
+
+
+class InboxRecord(InboxBase):
+    """Events this context's handlers have already applied (a redelivery is a no-op)."""

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from contexts.blog import domain
-from contexts.blog.models import Author, Blog, Entry
+from contexts.blog.models import AccountTombstone, Author, Blog, Entry
 
 
 def blog_list() -> QuerySet[Blog]:
@@ -89,3 +89,8 @@ def entry_ids_unrendered(*, limit: int = 100) -> list[str]:
         .values_list("id", flat=True)[:limit]
     )
     return [str(pk) for pk in ids]
+
+
+def account_is_deleted(*, account_id: str) -> bool:
+    """Tell whether the accounts context announced this account's deletion."""
+    return AccountTombstone.objects.filter(account_id=account_id).exists()

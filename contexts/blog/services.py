@@ -5,20 +5,17 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timedelta
-from functools import partial
 
-from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contexts.blog import domain
-from contexts.blog.models import Author, Blog, Entry, IdempotencyRecord
+from contexts.blog.models import AccountTombstone, Author, Blog, Entry, IdempotencyRecord
+from contexts.kernel.events.publishing import publish
 from contexts.renderer import api as renderer_api
 
 ALIAS = "blog"
-# Task names, not imports: services sit below tasks in the layers contract.
-RENDER_TASK = "blog.entry_render"
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +45,9 @@ def author_ensure(*, account_id: str, name: str) -> Author:
     if problems:
         raise domain.InvalidBlogInput(fields=problems)
     with transaction.atomic(using=ALIAS):
+        if AccountTombstone.objects.filter(account_id=account_id).exists():
+            # A deleted account's unexpired token must not bring its author back.
+            raise domain.AccountGone()
         author, created = Author.objects.get_or_create(
             account_id=account_id, defaults={"name": name}
         )
@@ -141,21 +141,13 @@ def _render_within_budget(body: str) -> str | None:
     return None
 
 
-def _render_later(entry_id: int) -> None:
-    """After commit: render an entry again in the background (inline without a broker)."""
-    try:
-        if current_app.conf.task_always_eager:
-            # No worker to retry with backoff: try once now; eager retries would only
-            # block (and fail) the request that saved the entry.
-            entry_render(entry_id=str(entry_id))
-        else:
-            current_app.send_task(RENDER_TASK, args=[str(entry_id)])
-    except Exception:
-        logger.warning(
-            "Entry %s is still waiting for rendered HTML; it will be retried later.",
-            entry_id,
-            exc_info=True,
-        )
+def _render_later(entry: Entry) -> None:
+    """Inside the saving transaction: have the entry rendered again once it commits.
+
+    The event travels through the outbox, so the render is retried with the events'
+    backoff until it works, and a stuck one shows in `manage.py events failed`.
+    """
+    publish(domain.EntryRenderPending(entry_id=entry.public_id), using=ALIAS)
 
 
 def entry_render(*, entry_id: str) -> bool:
@@ -202,7 +194,7 @@ def _entry_create(*, blog: Blog, title: str, body: str, html: str | None) -> Ent
         published_at=timezone.now(),
     )
     if html is None:
-        transaction.on_commit(partial(_render_later, entry.pk), using=ALIAS, robust=True)
+        _render_later(entry)
     return entry
 
 
@@ -332,7 +324,7 @@ def entry_edit(
         entry.edited_at = timezone.now()
         entry.save(update_fields=["title", "body", "body_html", "rendered", "edited_at"])
         if html is None:
-            transaction.on_commit(partial(_render_later, entry.pk), using=ALIAS, robust=True)
+            _render_later(entry)
     return entry
 
 
@@ -350,8 +342,9 @@ def entry_unpublish(*, entry: Entry, actor: Author) -> None:
 
 
 def account_content_delete(*, account_id: str) -> None:
-    """Delete everything an account owns here: its author, blogs, entries and keys."""
+    """Forget a deleted account: delete its author, blogs, entries and keys, and refuse it."""
     with transaction.atomic(using=ALIAS):
+        AccountTombstone.objects.get_or_create(account_id=account_id)
         Entry.objects.filter(blog__owner__account_id=account_id).delete()
         Blog.objects.filter(owner__account_id=account_id).delete()
         Author.objects.filter(account_id=account_id).delete()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from contexts.accounts import api as accounts_api
 from contexts.blog.models import Blog, Entry
 
 pytestmark = [
@@ -335,13 +336,16 @@ def test_delete_unknown_blog_is_404(owner_client):
     assert_error(owner_client.delete("/api/v1/blogs/unknown"), 404, "blog_not_found")
 
 
-def test_a_deleted_accounts_token_can_no_longer_write(account, author, blog, client_for):
-    from contexts.accounts import api as accounts_api
-
+def test_a_deleted_accounts_token_can_no_longer_write(
+    account, author, blog, client_for, eager, django_capture_on_commit_callbacks
+):
     client = client_for(account[0])
-    accounts_api.account_delete(account_id=account[0].id, password=account[1])
+    with django_capture_on_commit_callbacks(using="accounts", execute=True):
+        accounts_api.account_delete(account_id=account[0].id, password=account[1])
 
     response = client.post("/api/v1/blogs", {"path": "ghost", "title": "t"}, format="json")
 
     assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+    assert response.json()["code"] == "account_deleted"
     assert not Blog.objects.filter(path="ghost").exists()

@@ -5,11 +5,14 @@ import time
 import pytest
 from celery import current_app
 from celery.contrib.testing.worker import start_worker
-from celery.exceptions import Retry
 from django.db import transaction
+from django.utils import timezone
 
-from contexts.blog import domain, services, tasks
-from contexts.blog.models import Entry
+from contexts.blog import domain, handlers, services
+from contexts.blog.domain import EntryRenderPending
+from contexts.blog.models import Entry, EventPublication, OutboxEvent
+from contexts.kernel.events import dispatch, operations
+from contexts.kernel.events.models import State
 from contexts.renderer import api as renderer_api
 from tests.blog.conftest import fake_html
 
@@ -21,21 +24,12 @@ def stored(entry_id) -> Entry:
     return Entry.objects.get(pk=entry_id)
 
 
-@pytest.fixture
-def eager(monkeypatch):
-    """Run as the embedded default does: no broker, tasks eager."""
-    monkeypatch.setitem(current_app.conf, "task_always_eager", True)
-
-
-@pytest.fixture
-def with_broker(monkeypatch):
-    """Run as with a broker, recording the task messages instead of sending them."""
-    sent = []
-    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
-    monkeypatch.setattr(
-        current_app, "send_task", lambda name, args=None, **kw: sent.append((name, args))
+def render_publication(entry_id) -> EventPublication:
+    """The registry's record of the EntryRenderPending event for one entry."""
+    event = OutboxEvent.objects.get(
+        type_name=EntryRenderPending.type_name, payload__entry_id=str(entry_id)
     )
-    return sent
+    return EventPublication.objects.get(event_id=event.event_id)
 
 
 @pytest.mark.django_db(databases="__all__")
@@ -44,7 +38,7 @@ def test_a_failing_renderer_still_publishes_with_the_body_escaped(
 ):
     fake_renderer.failing = True
 
-    with django_capture_on_commit_callbacks(using="blog", execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(using="blog", execute=True):
         response = owner_client.post(ENTRIES, {"title": "t", "body": HOSTILE}, format="json")
 
     assert response.status_code == 201
@@ -55,10 +49,15 @@ def test_a_failing_renderer_still_publishes_with_the_body_escaped(
         "&amp; *text*</pre>"
     )
     assert "<script>" not in body["body_html"]
-    # The inline retry after commit failed too, and did not fail the request.
-    assert len(callbacks) == 1
+    # The delivery right after commit failed too, did not fail the request, and is
+    # recorded for a retry with backoff.
     assert stored(body["id"]).rendered is False
     assert len(fake_renderer.calls) == 2
+    publication = render_publication(body["id"])
+    assert publication.state == State.PENDING
+    assert publication.attempts == 1
+    assert "EntryRenderFailed" in publication.last_error
+    assert publication.next_attempt_at > timezone.now()
 
 
 @pytest.mark.django_db(databases="__all__")
@@ -74,21 +73,23 @@ def test_without_a_broker_the_entry_is_rendered_again_right_after_commit(
     assert response.status_code == 201
     assert stored(entry_id).rendered is True
     assert owner_client.get(f"{ENTRIES}/{entry_id}").json()["body_html"] == fake_html("*b*")
+    assert render_publication(entry_id).state == State.COMPLETED
 
 
 @pytest.mark.django_db(databases="__all__")
-def test_with_a_broker_a_failed_render_queues_the_render_task_after_commit(
-    owner_client, blog, fake_renderer, with_broker, django_capture_on_commit_callbacks
+def test_with_a_broker_a_failed_render_sends_its_delivery_only_after_commit(
+    owner_client, blog, fake_renderer, sent, django_capture_on_commit_callbacks
 ):
     fake_renderer.failing = True
 
     with django_capture_on_commit_callbacks(using="blog", execute=False) as callbacks:
         response = owner_client.post(ENTRIES, {"title": "t", "body": "b"}, format="json")
-        assert with_broker == []  # nothing is sent before the entry is committed
+        assert sent == []  # nothing is sent before the entry is committed
     for callback in callbacks:
         callback()
 
-    assert with_broker == [("blog.entry_render", [response.json()["id"]])]
+    publication = render_publication(response.json()["id"])
+    assert sent.ids() == [publication.pk]
 
 
 @pytest.mark.django_db(databases="__all__")
@@ -98,8 +99,8 @@ def test_a_broken_broker_does_not_fail_the_request(
     def refuse(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
-    monkeypatch.setattr(current_app, "send_task", refuse)
+    monkeypatch.setattr(dispatch, "is_eager", lambda: False)
+    monkeypatch.setattr(dispatch, "send_deliveries", refuse)
     fake_renderer.failing = True
 
     with django_capture_on_commit_callbacks(using="blog", execute=True):
@@ -107,38 +108,31 @@ def test_a_broken_broker_does_not_fail_the_request(
 
     assert response.status_code == 201
     assert stored(response.json()["id"]).rendered is False
+    # The outbox kept it: the sweep sends it once the broker is back.
+    assert render_publication(response.json()["id"]).state == State.PENDING
 
 
 @pytest.mark.django_db(databases="__all__")
-def test_the_render_task_retries_while_the_renderer_fails_then_stores_the_html(
-    blog, author, fake_renderer, api_client
+def test_a_render_that_keeps_failing_ends_failed_and_resubmit_renders_it(
+    blog, author, fake_renderer, api_client, eager, settings, django_capture_on_commit_callbacks
 ):
+    settings.EVENTS_MAX_ATTEMPTS = 1
     fake_renderer.failing = True
-    entry = services.entry_publish(blog=blog, actor=author, title="t", body=HOSTILE)
+    with django_capture_on_commit_callbacks(using="blog", execute=True):
+        entry = services.entry_publish(blog=blog, actor=author, title="t", body=HOSTILE)
 
-    # Applied in-process, a retry is re-run inline; propagating, it raises while it fails.
-    with pytest.raises(Retry):
-        tasks.entry_render.apply(args=[str(entry.pk)], throw=True)
+    publication = render_publication(entry.pk)
+    assert publication.state == State.FAILED
+    assert "EntryRenderFailed" in publication.last_error
     assert stored(entry.pk).rendered is False
 
     fake_renderer.failing = False
-    fake_renderer.failures_left = 1  # the first try fails, the retry works
-    result = tasks.entry_render.apply(args=[str(entry.pk)], throw=False)
+    resubmitted = operations.resubmit(refs=[f"blog:{publication.pk}"])
 
-    assert result.result is True
-    assert fake_renderer.calls[-2:] == [HOSTILE, HOSTILE]
-    assert stored(entry.pk).rendered is True
+    assert resubmitted == {"blog": [publication.pk]}
+    assert render_publication(entry.pk).state == State.COMPLETED
     response = api_client.get(f"{ENTRIES}/{entry.pk}")
     assert response.json()["body_html"] == fake_html(HOSTILE)
-
-
-def test_the_render_task_backs_off_exponentially_with_jitter(settings):
-    task = tasks.entry_render
-
-    assert domain.EntryRenderFailed in task.autoretry_for
-    assert task.retry_backoff is True
-    assert task.retry_jitter is True
-    assert task.max_retries == settings.BLOG_RENDER_MAX_RETRIES
 
 
 @pytest.mark.django_db(databases="__all__")
@@ -154,18 +148,10 @@ def test_the_render_task_leaves_an_entry_edited_meanwhile_alone(blog, author, fa
 
 @pytest.mark.django_db(databases="__all__")
 @pytest.mark.parametrize("entry_id", ["999999", "not-a-number"])
-def test_the_render_task_ignores_entries_that_are_gone(entry_id, fake_renderer):
-    assert tasks.entry_render.apply(args=[entry_id]).result is False
+def test_the_render_handler_ignores_entries_that_are_gone(entry_id, fake_renderer):
+    handlers.on_entry_render_pending(EntryRenderPending(entry_id=entry_id))
 
-
-@pytest.mark.django_db(databases="__all__")
-def test_the_sweep_renders_entries_still_waiting(blog, author, fake_renderer, eager):
-    fake_renderer.failing = True
-    waiting = services.entry_publish(blog=blog, actor=author, title="t", body="b")
-    fake_renderer.failing = False
-
-    assert tasks.entries_render_unrendered.apply().result == 1
-    assert stored(waiting.pk).rendered is True
+    assert fake_renderer.calls == []
 
 
 @pytest.mark.django_db(databases="__all__")
@@ -218,8 +204,9 @@ def test_publishing_uses_the_real_renderer_and_stores_sanitized_html(blog, autho
 
 @pytest.mark.django_db(transaction=True, databases="__all__")
 def test_a_real_worker_retries_the_render_with_backoff_until_it_works(
-    redis_broker, blog, author, fake_renderer
+    redis_broker, blog, author, fake_renderer, settings
 ):
+    settings.EVENTS_RETRY_BASE_SECONDS = 0.2
     fake_renderer.failures_left = 2  # the publish and the worker's first try fail
     with start_worker(current_app, pool="threads", concurrency=1, perform_ping_check=False):
         with transaction.atomic(using="blog"):
@@ -231,3 +218,6 @@ def test_a_real_worker_retries_the_render_with_backoff_until_it_works(
 
     assert stored(entry.pk).body_html == fake_html("*b*")
     assert len(fake_renderer.calls) >= 3
+    publication = render_publication(entry.pk)
+    assert publication.state == State.COMPLETED
+    assert publication.attempts >= 2

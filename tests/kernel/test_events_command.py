@@ -111,10 +111,17 @@ def test_resubmit_by_reference_sends_it_again_with_fresh_attempts(mixed, sent):
     assert sent.ids() == [failed.pk]
 
 
-def test_resubmit_accepts_a_bare_id_when_there_is_one_outbox(mixed, sent):
-    events("resubmit", str(mixed["failed"].pk))
+def test_resubmit_accepts_a_bare_id_with_the_alias_named(mixed, sent):
+    events("resubmit", "--alias", "default", str(mixed["failed"].pk))
 
     assert sent.ids() == [mixed["failed"].pk]
+
+
+def test_resubmit_refuses_a_bare_id_when_several_aliases_have_an_outbox(mixed, sent):
+    with pytest.raises(CommandError, match="say which alias"):
+        events("resubmit", str(mixed["failed"].pk))
+
+    assert sent.ids() == []
 
 
 def test_resubmit_all_takes_failed_stale_and_waiting_ones_but_not_completed(mixed, sent):

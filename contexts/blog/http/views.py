@@ -8,8 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contexts.accounts import api as accounts_api
 from contexts.blog import domain, selectors, services
+from contexts.blog.http.authentication import BlogTokenAuthentication
 from contexts.blog.http.serializers import (
     BlogApiErrorSerializer,
     BlogCreateInputSerializer,
@@ -114,7 +114,7 @@ class BlogAPIView(APIView):
     """Base of the blog endpoints: bearer tokens, owner-only writes, JSON bodies."""
 
     # Refuses the tokens of deleted accounts, so they cannot write again.
-    authentication_classes = [accounts_api.AccountTokenAuthentication]
+    authentication_classes = [BlogTokenAuthentication]
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     def actor(self, request: Request) -> Author:
