@@ -11,7 +11,7 @@ from django.db import connections
 from blog_project.celery import app as celery_app
 from contexts.kernel.events import dispatch
 
-pytest_plugins = ("celery.contrib.pytest",)
+pytest_plugins = ("celery.contrib.pytest", "tests.workers")
 
 ALL_DATABASES = "__all__"
 

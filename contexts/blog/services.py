@@ -73,6 +73,10 @@ def blog_create(*, owner: Author, path: str, title: str, description: str = "") 
     """Create a blog at `path` owned by `owner`; the path is unique and never changes."""
     domain.check_blog(path=path, title=title, description=description)
     with transaction.atomic(using=ALIAS):
+        # Hold the owner row: an AccountDeleted handler removing it meanwhile would
+        # otherwise leave the new blog pointing at nothing (a failed commit).
+        if not Author.objects.select_for_update().filter(pk=owner.pk).exists():
+            raise domain.AccountGone()
         if Blog.objects.filter(path=path).exists():
             raise domain.BlogPathTaken()
         now = timezone.now()
