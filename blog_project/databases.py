@@ -10,7 +10,6 @@ POSTGRES_ENGINES = {"django.db.backends.postgresql"}
 def database_settings(*, database_url: str, aliases: tuple[str, ...], var_dir: Path) -> dict:
     """Return the DATABASES setting for `aliases` ("default" first)."""
     if not database_url:
-        var_dir.mkdir(parents=True, exist_ok=True)
         return {
             alias: {"ENGINE": "django.db.backends.sqlite3", "NAME": var_dir / f"{alias}.sqlite3"}
             for alias in aliases

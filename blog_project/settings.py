@@ -10,7 +10,9 @@ from pathlib import Path
 from blog_project.databases import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Files the running site keeps: SQLite databases, the generated token key, beat's schedule.
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _env_bool(name: str, default: bool) -> bool:
