@@ -6,6 +6,7 @@ CONTRACT_VIA_API = "Contexts import each other only through their api module"
 CONTRACT_KERNEL = "The shared kernel imports no context"
 CONTRACT_ROOT = "No context imports the composition root"
 CONTRACT_LAYERS = "Inside a context, dependencies point inward"
+CONTRACT_RENDERING = "Only the renderer imports the Markdown and sanitizer libraries"
 
 
 def _assert_broken(result, contract: str) -> None:
@@ -20,7 +21,13 @@ def test_the_real_tree_keeps_every_contract(scratch):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "0 broken" in output
-    for contract in (CONTRACT_VIA_API, CONTRACT_KERNEL, CONTRACT_ROOT, CONTRACT_LAYERS):
+    for contract in (
+        CONTRACT_VIA_API,
+        CONTRACT_KERNEL,
+        CONTRACT_ROOT,
+        CONTRACT_LAYERS,
+        CONTRACT_RENDERING,
+    ):
         assert f"{contract} KEPT" in output
 
 
@@ -65,3 +72,17 @@ def test_a_lower_layer_importing_a_higher_one_breaks_the_layers_contract(scratch
     scratch.write("contexts/renderer/services.py", "from contexts.renderer import http  # noqa\n")
 
     _assert_broken(scratch.lint_imports(), CONTRACT_LAYERS)
+
+
+@pytest.mark.parametrize(
+    ("module", "line"),
+    [
+        ("contexts/blog/leak.py", "import nh3  # noqa\n"),
+        ("contexts/accounts/leak.py", "from cmarkgfm import cmark  # noqa\n"),
+        ("blog_project/leak.py", "import nh3  # noqa\n"),
+    ],
+)
+def test_a_rendering_library_outside_the_renderer_breaks_its_contract(scratch, module, line):
+    scratch.write(module, line)
+
+    _assert_broken(scratch.lint_imports(), CONTRACT_RENDERING)
