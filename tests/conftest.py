@@ -1,6 +1,7 @@
 """Fixtures shared by every test folder: real services, and skipping without them."""
 
 import os
+import uuid
 
 import pytest
 import redis
@@ -93,3 +94,20 @@ def sent(monkeypatch) -> SentDeliveries:
     monkeypatch.setattr(dispatch, "send_deliveries", fake_send)
     monkeypatch.setattr(dispatch, "is_eager", lambda: False)
     return record
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(settings, tmp_path):
+    """Give every test fast password hashing, its own token key folder and an empty cache.
+
+    argon2 is slow on purpose; tests that check the real hashers set them back. A key
+    prefix of its own gives each test an empty cache (no sign-in failures counted)
+    without flushing a shared Redis database under other runs: cache.clear() on Redis
+    is FLUSHDB.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ACCOUNTS_KEY_DIR = tmp_path / "keys"
+    settings.CACHES = {
+        alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for alias, config in settings.CACHES.items()
+    }

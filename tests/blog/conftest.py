@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from contexts.accounts import api as accounts_api
@@ -17,16 +16,6 @@ from contexts.renderer import api as renderer_api
 
 PASSWORD = "correct-horse-battery-9"
 _names = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def _blog_test_environment(settings, tmp_path):
-    """Fast password hashing, a private token key folder, and no throttle counts left over."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.ACCOUNTS_KEY_DIR = tmp_path / "keys"
-    cache.clear()
-    yield
-    cache.clear()
 
 
 # --- accounts and tokens -------------------------------------------------------------

@@ -3,9 +3,7 @@
 from collections.abc import Callable
 from contextlib import ExitStack
 
-import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,15 +14,6 @@ from contexts.blog.models import Author, Blog, Entry
 
 PASSWORD = "correct-horse-battery-9"
 ALL_DATABASES = "__all__"
-
-
-@pytest.fixture(autouse=True)
-def web_test_settings(settings):
-    """Hash passwords fast and start with no sign-in failures counted."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def register(name: str = "alice") -> Author:

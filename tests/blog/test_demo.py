@@ -14,7 +14,6 @@ from tests.blog.conftest_web import (
     make_blog,
     register,
     text,
-    web_test_settings,  # noqa: F401  (autouse fixture)
 )
 
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES)

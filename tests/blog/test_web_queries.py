@@ -11,7 +11,6 @@ from tests.blog.conftest_web import (
     make_blog,
     publish,
     register,
-    web_test_settings,  # noqa: F401  (autouse fixture)
 )
 
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES)
