@@ -90,11 +90,14 @@ def test_images_need_an_absolute_http_source():
     ]
 
 
-def test_every_link_carries_rel_nofollow_noopener_noreferrer():
-    html = api.render("[a](https://x.example/) [b](//x.example/) [c](/local)").html
+def test_external_links_carry_rel_nofollow_noopener_noreferrer_and_internal_ones_do_not():
+    html = api.render(
+        '[a](https://x.example/ "t") [b](//x.example/) [c](/local) [d](HTTP://X.EXAMPLE) id:bob'
+    ).html
 
     rels = [attrs.get("rel") for tag, attrs in elements(html) if tag == "a"]
-    assert rels == ["nofollow noopener noreferrer"] * 3
+    external = "nofollow noopener noreferrer"
+    assert rels == [external, external, None, external, None]
 
 
 def test_the_same_source_gives_the_same_html():

@@ -1,5 +1,7 @@
 """The allow-list HTML sanitizer every rendered document goes through last."""
 
+import re
+
 import nh3
 
 from contexts.renderer.domain import LINK_REL
@@ -67,11 +69,21 @@ _CLEANER = nh3.Cleaner(
     attribute_filter=_filter_attribute,
     url_schemes=set(URL_SCHEMES),
     clean_content_tags=set(CONTENT_TAGS),
-    link_rel=LINK_REL,
+    link_rel=None,
     strip_comments=True,
 )
 
+# External links: absolute http(s) or protocol-relative. The sanitizer writes every
+# anchor of ours with href first (cmark and the notation pass do, and raw HTML never
+# gets this far) and escapes quotes inside values, so a link is found by its prefix.
+# Links inside this site (/authors/name, #fn-1) keep their rank and referrer.
+_EXTERNAL_HREF = re.compile(r'(<a href="(?:https?:)?//[^"]*")', re.IGNORECASE)
+_WITH_REL = rf'\1 rel="{LINK_REL}"'
+
 
 def sanitize(fragment: str) -> str:
-    """Return `fragment` with everything outside the allow-list removed."""
-    return _CLEANER.clean(fragment)
+    """Return `fragment` with everything outside the allow-list removed.
+
+    External links get `rel="nofollow noopener noreferrer"`.
+    """
+    return _EXTERNAL_HREF.sub(_WITH_REL, _CLEANER.clean(fragment))
