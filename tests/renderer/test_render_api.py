@@ -61,8 +61,11 @@ def test_task_lists_are_disabled_checkboxes():
 def test_footnotes_link_both_ways():
     html = api.render("Claim.[^1]\n\n[^1]: Source.").html
 
-    anchors = {attrs.get("href") for tag, attrs in elements(html) if tag == "a"}
-    assert {"#fn-1", "#fnref-1"} <= anchors
+    found = elements(html)
+    anchors = {attrs["href"][1:] for tag, attrs in found if tag == "a"}
+    ids = {attrs["id"] for _, attrs in found if "id" in attrs}
+    assert anchors == ids
+    assert {anchor.split("-")[0] for anchor in anchors} == {"fn", "fnref"}
     assert '<section class="footnotes" data-footnotes="">' in html
     assert "Source." in text(html)
 
@@ -181,3 +184,25 @@ def test_renders_in_parallel_threads_give_the_same_html():
         rounds = [list(pool.map(lambda doc: api.render(doc).html, docs)) for _ in range(3)]
 
     assert all(result == expected for result in rounds)
+
+
+def test_footnote_ids_are_unique_to_their_source_and_still_link_up():
+    first = api.render("One[^1].\n\n[^1]: the first note").html
+    second = api.render("Two[^1].\n\n[^1]: the second note").html
+
+    def ids(html: str) -> tuple[set[str], set[str]]:
+        found = elements(html)
+        return (
+            {attrs["id"] for _, attrs in found if "id" in attrs},
+            {attrs["href"][1:] for tag, attrs in found if attrs.get("href", "").startswith("#")},
+        )
+
+    first_ids, first_targets = ids(first)
+    second_ids, second_targets = ids(second)
+    # Shown on one page, the two entries' notes cannot be confused...
+    assert first_ids and not first_ids & second_ids
+    # ...every in-page link still reaches its own note or reference...
+    assert first_targets == first_ids
+    assert second_targets == second_ids
+    # ...and rendering stays pure.
+    assert api.render("One[^1].\n\n[^1]: the first note").html == first

@@ -17,6 +17,7 @@ other's strikethrough and autolinks, so one lock serializes every call into the 
 
 import logging
 import threading
+import zlib
 
 import cffi
 import cmarkgfm
@@ -125,14 +126,34 @@ def _utf8(src: str) -> bytes:
         return src.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode("utf-8")
 
 
+# cmark-gfm names footnotes fn-<label> and their references fnref-<label>: two entries
+# shown on one page would share those ids, and a reference would jump to the other
+# entry's note. The ids get a prefix drawn from the source, so rendering stays pure.
+_FOOTNOTE_ATTRIBUTES = (b'id="fn-', b'href="#fn-', b'id="fnref-', b'href="#fnref-')
+
+
+def _scope_footnotes(html: bytes, text: bytes) -> bytes:
+    # Plain byte replacements: a regex over the whole document costs as much as cmark.
+    scope = b"%08x-" % zlib.crc32(text)
+    for attribute in _FOOTNOTE_ATTRIBUTES:
+        html = html.replace(attribute, attribute + scope)
+    return html
+
+
 def markdown_to_html(src: str) -> str:
-    """Render CommonMark plus the GFM extensions and footnotes; raw HTML is left out."""
+    """Render CommonMark plus the GFM extensions and footnotes; raw HTML is left out.
+
+    Footnote ids are made unique to the source (see _scope_footnotes).
+    """
     text = _utf8(src)
     if _LIBRARY is None:
         with _LOCK:
-            return cmarkgfm.markdown_to_html_with_extensions(
+            html = cmarkgfm.markdown_to_html_with_extensions(
                 text.decode("utf-8"), options=OPTIONS, extensions=list(EXTENSIONS)
-            )
-    with _LOCK:
-        html = _LIBRARY.to_html(text, OPTIONS)
+            ).encode("utf-8")
+    else:
+        with _LOCK:
+            html = _LIBRARY.to_html(text, OPTIONS)
+    if b"[^" in text:
+        html = _scope_footnotes(html, text)
     return html.decode("utf-8", "replace")
