@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from contexts.accounts import models, services
+from contexts.kernel.events.admin import PublicationAdmin
 
 
 @admin.register(models.Account)
@@ -28,3 +29,6 @@ class AccountAdmin(admin.ModelAdmin):
         # (events for the other contexts) happens for each of them.
         for account_id in queryset.values_list("pk", flat=True):
             services.account_remove(account_id=account_id)
+
+
+admin.site.register(models.EventPublication, PublicationAdmin)

@@ -3,7 +3,15 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from contexts.blog.models import Author, Blog, Entry, IdempotencyRecord
+from contexts.blog.models import (
+    AccountTombstone,
+    Author,
+    Blog,
+    Entry,
+    EventPublication,
+    IdempotencyRecord,
+)
+from contexts.kernel.events.admin import PublicationAdmin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -44,3 +52,15 @@ class EntryAdmin(ReadOnlyAdmin):
 class IdempotencyRecordAdmin(ReadOnlyAdmin):
     list_display = ("account_id", "key", "response_status", "created_at")
     search_fields = ("account_id", "key")
+
+
+@admin.register(AccountTombstone)
+class AccountTombstoneAdmin(ReadOnlyAdmin):
+    list_display = ("account_id", "deleted_at")
+    search_fields = ("account_id",)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # removing one would let a deleted account's tokens back in
+
+
+admin.site.register(EventPublication, PublicationAdmin)
