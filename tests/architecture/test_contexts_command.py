@@ -15,6 +15,11 @@ def test_it_lists_every_context_with_its_alias(scratch):
     assert {"kernel", "accounts", "blog", "renderer"} <= set(rows)
     assert rows["accounts"]["alias"] == "accounts"
     assert rows["kernel"]["alias"] is None
+    accounts_api = rows["accounts"]["api"]
+    assert "account_register" in accounts_api["functions"]
+    assert "AccountDeleted" in accounts_api["events"]
+    assert "AccountNameTaken" in accounts_api["errors"]
+    assert rows["blog"]["imports"] == ["accounts", "kernel", "renderer"]
 
 
 def test_imports_come_from_the_import_graph(scratch):
@@ -28,5 +33,5 @@ def test_imports_come_from_the_import_graph(scratch):
     rows = _contexts(scratch)
 
     assert rows["search"]["imports"] == ["renderer"]
-    assert rows["search"]["api"] == ["find"]
+    assert rows["search"]["api"] == {"functions": ["find"]}
     assert rows["search"]["alias"] is None

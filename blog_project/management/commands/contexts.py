@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from blog_project.databases import schema_of
+from contexts.kernel.events import Event
 
 CONTEXTS_PACKAGE = "contexts"
 
@@ -19,20 +20,35 @@ def _context_names() -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / "__init__.py").exists())
 
 
-def _published(module_name: str) -> list[str]:
-    """Return the public callables and classes the api module defines or re-exports."""
+KINDS = ("functions", "events", "errors", "types", "constants")
+
+
+def _kind(value: object) -> str:
+    if inspect.isclass(value):
+        if issubclass(value, Event):
+            return "events"
+        return "errors" if issubclass(value, BaseException) else "types"
+    return "functions" if callable(value) else "constants"
+
+
+def _published(module_name: str) -> dict[str, list[str]]:
+    """Return what the api module publishes (its __all__, else its public names), by kind."""
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError:
-        return []
+        return {}
+    package = module_name.rsplit(".", 1)[0]
     names = getattr(module, "__all__", None) or [
         name
         for name, value in vars(module).items()
         if not name.startswith("_")
         and (inspect.isfunction(value) or inspect.isclass(value))
-        and getattr(value, "__module__", "").startswith(f"{module_name.rsplit('.', 1)[0]}.")
+        and getattr(value, "__module__", "").startswith(f"{package}.")
     ]
-    return sorted(names)
+    published: dict[str, list[str]] = {}
+    for name in sorted(names):
+        published.setdefault(_kind(getattr(module, name)), []).append(name)
+    return {kind: published[kind] for kind in KINDS if kind in published}
 
 
 def _imported_contexts(graph: grimp.ImportGraph, name: str) -> list[str]:
@@ -78,5 +94,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  database: alias '{row['alias']}' ({where})")
             else:
                 self.stdout.write("  database: none (no models of its own)")
-            self.stdout.write(f"  api: {', '.join(row['api']) or '-'}")
+            if not row["api"]:
+                self.stdout.write("  api: -")
+            for kind, names in row["api"].items():
+                self.stdout.write(f"  api {kind}: {', '.join(names)}")
             self.stdout.write(f"  imports: {', '.join(row['imports']) or '-'}")
