@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install migrate worker lint check pytest bench clean
+.PHONY: run test install migrate worker lint check pytest bench bench-events clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ pytest: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/render.py
+
+## Needs DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis).
+bench-events: $(INSTALLED)
+	$(BIN)/python bench/events.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
