@@ -42,6 +42,7 @@ lint: $(INSTALLED)
 
 check: $(INSTALLED)
 	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 pytest: $(INSTALLED)
 	$(BIN)/pytest

@@ -1,5 +1,7 @@
 """The published interface of the accounts context: the only module other contexts import."""
 
+from collections.abc import Callable
+
 from rest_framework import exceptions as drf_exceptions
 
 from contexts.accounts.domain import (
@@ -45,7 +47,6 @@ __all__ = [
     "AccountNameTaken",
     "AccountNotFound",
     "AccountRegistered",
-    "AccountTokenAuthentication",
     "AuthenticationFailed",
     "InvalidName",
     "InvalidPassword",
@@ -81,27 +82,23 @@ def account_password_problems(*, name: str, password: str) -> list[str]:
 class TokenAuthentication(BearerAuthentication):
     """DRF authentication by an accounts access token: `request.user` is a Principal.
 
-    Checks the token with the public key alone (signature, algorithm, issuer, expiry);
-    a token of a deleted account stays valid until it expires. Use
-    AccountTokenAuthentication where that matters.
+    Checks the token with the public key alone (signature, algorithm, issuer, expiry),
+    so a token of a deleted account stays valid until it expires. A context that learns
+    of deletions (the AccountDeleted event) passes `refused`, its own check on the
+    account id, by overriding its view's get_authenticators():
+    `[TokenAuthentication(refused=...)]`.
     """
 
+    def __init__(self, refused: Callable[[str], bool] | None = None):
+        self.refused = refused
+
     def verify(self, token: str) -> Principal:
         try:
-            return token_verify(token)
+            principal = token_verify(token)
         except InvalidToken as exc:
             raise drf_exceptions.AuthenticationFailed(exc.detail, code=exc.code) from exc
-
-
-class AccountTokenAuthentication(TokenAuthentication):
-    """TokenAuthentication that also refuses the token of an account that no longer exists."""
-
-    def verify(self, token: str) -> Principal:
-        principal = super().verify(token)
-        try:
-            account_get(account_id=principal.account_id)
-        except AccountNotFound as exc:
+        if self.refused is not None and self.refused(principal.account_id):
             raise drf_exceptions.AuthenticationFailed(
-                "The account of this access token no longer exists.", code=InvalidToken.code
-            ) from exc
+                "The account of this access token has been deleted.", code="account_deleted"
+            )
         return principal

@@ -88,12 +88,6 @@ class RegisterOutputSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(read_only=True)
 
 
-@extend_schema_serializer(component_name="AccountsError")
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(read_only=True)
-    code = serializers.CharField(read_only=True)
-
-
 @extend_schema_serializer(component_name="AccountsValidationError")
 class ValidationErrorSerializer(serializers.Serializer):
     """A 400: each invalid field with its messages (a non-object body: non_field_errors)."""

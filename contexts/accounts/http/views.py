@@ -1,7 +1,7 @@
 """REST endpoints of the accounts context: register, sign in, and the signed-in account."""
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -13,30 +13,16 @@ from contexts.accounts.http.schema import BodyOnDeleteSchema
 from contexts.accounts.http.serializers import (
     AccountOutputSerializer,
     DeleteMeInputSerializer,
-    ErrorSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
     SignInInputSerializer,
     TokenOutputSerializer,
     ValidationErrorSerializer,
 )
+from contexts.kernel.http.schema import RETRY_AFTER, WWW_AUTHENTICATE, error_response
 
 TAGS = ["accounts"]
 INVALID = OpenApiResponse(ValidationErrorSerializer, description="Invalid input, by field.")
-RETRY_AFTER = OpenApiParameter(
-    "Retry-After",
-    int,
-    OpenApiParameter.HEADER,
-    response=[429],
-    description="Seconds to wait before trying again.",
-)
-WWW_AUTHENTICATE = OpenApiParameter(
-    "WWW-Authenticate",
-    str,
-    OpenApiParameter.HEADER,
-    response=[401],
-    description='Always "Bearer".',
-)
 
 
 class AccountsView(APIView):
@@ -56,7 +42,7 @@ class AccountCreateView(AccountsView):
         responses={
             201: RegisterOutputSerializer,
             400: INVALID,
-            409: OpenApiResponse(ErrorSerializer, description="The name is taken (`name_taken`)."),
+            409: error_response("The name is taken (`name_taken`)."),
         },
     )
     def post(self, request: Request) -> Response:
@@ -84,12 +70,11 @@ class TokenCreateView(AccountsView):
         responses={
             201: TokenOutputSerializer,
             400: INVALID,
-            401: OpenApiResponse(
-                ErrorSerializer,
-                description="Wrong name or password (`authentication_failed`), the same "
-                "answer whether or not the name exists.",
+            401: error_response(
+                "Wrong name or password (`authentication_failed`), the same answer whether "
+                "or not the name exists."
             ),
-            429: OpenApiResponse(ErrorSerializer, description="Too many failures (`throttled`)."),
+            429: error_response("Too many failures (`throttled`)."),
         },
     )
     def post(self, request: Request) -> Response:
@@ -105,7 +90,8 @@ class TokenCreateView(AccountsView):
 class MeView(AccountsView):
     """The account the access token speaks for."""
 
-    authentication_classes = [accounts_api.AccountTokenAuthentication]
+    # The view answers 401 itself when the token's account no longer exists.
+    authentication_classes = [accounts_api.TokenAuthentication]
     permission_classes = [IsAuthenticated]
     schema = BodyOnDeleteSchema()
 
@@ -116,9 +102,7 @@ class MeView(AccountsView):
         parameters=[WWW_AUTHENTICATE],
         responses={
             200: AccountOutputSerializer,
-            401: OpenApiResponse(
-                ErrorSerializer, description="Missing, malformed, expired or forged token."
-            ),
+            401: error_response("Missing, malformed, expired or forged token."),
         },
     )
     def get(self, request: Request) -> Response:
@@ -136,11 +120,9 @@ class MeView(AccountsView):
         responses={
             204: OpenApiResponse(description="Deleted."),
             400: INVALID,
-            401: OpenApiResponse(
-                ErrorSerializer, description="Missing, malformed, expired or forged token."
-            ),
-            403: OpenApiResponse(ErrorSerializer, description="Wrong password (`wrong_password`)."),
-            429: OpenApiResponse(ErrorSerializer, description="Too many failures (`throttled`)."),
+            401: error_response("Missing, malformed, expired or forged token."),
+            403: error_response("Wrong password (`wrong_password`)."),
+            429: error_response("Too many failures (`throttled`)."),
         },
     )
     def delete(self, request: Request) -> Response:

@@ -166,8 +166,3 @@ class BlogPageSerializer(_PageSerializer):
 
 class EntryPageSerializer(_PageSerializer):
     results = EntryOutputSerializer(many=True)
-
-
-class BlogApiErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()

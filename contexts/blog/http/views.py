@@ -8,10 +8,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from contexts.accounts import api as accounts_api
 from contexts.blog import domain, selectors, services
-from contexts.blog.http.authentication import BlogTokenAuthentication
 from contexts.blog.http.serializers import (
-    BlogApiErrorSerializer,
     BlogCreateInputSerializer,
     BlogOutputSerializer,
     BlogPageSerializer,
@@ -25,6 +24,7 @@ from contexts.blog.http.serializers import (
 )
 from contexts.blog.models import Author, Entry
 from contexts.kernel.http.pagination import MAX_PAGE_SIZE, PagePagination
+from contexts.kernel.http.schema import WWW_AUTHENTICATE, error_response
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -57,13 +57,6 @@ LOCATION = OpenApiParameter(
     response=[201],
     description="The absolute API URL of the new resource.",
 )
-WWW_AUTHENTICATE = OpenApiParameter(
-    "WWW-Authenticate",
-    str,
-    OpenApiParameter.HEADER,
-    response=[401],
-    description='Always "Bearer".',
-)
 IDEMPOTENCY_KEY = OpenApiParameter(
     IDEMPOTENCY_HEADER,
     str,
@@ -82,10 +75,6 @@ REPLAYED = OpenApiParameter(
 )
 
 
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(BlogApiErrorSerializer, description=description)
-
-
 FIELD_ERRORS = {
     "type": "object",
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
@@ -98,24 +87,32 @@ INVALID = OpenApiResponse(
 BAD_PAGE = OpenApiResponse(
     FIELD_ERRORS, description='A malformed page or page_size: `{"page": [...]}`.'
 )
-UNAUTHENTICATED = _error("No valid access token (`WWW-Authenticate: Bearer`).")
-NOT_OWNER = _error("Only the blog's owner may do this (`not_owner`).")
-BLOG_NOT_FOUND = _error("No such blog (`blog_not_found`).")
-ENTRY_NOT_FOUND = _error(
+UNAUTHENTICATED = error_response("No valid access token (`WWW-Authenticate: Bearer`).")
+NOT_OWNER = error_response("Only the blog's owner may do this (`not_owner`).")
+BLOG_NOT_FOUND = error_response("No such blog (`blog_not_found`).")
+ENTRY_NOT_FOUND = error_response(
     "No such blog (`blog_not_found`) or no such published entry in it (`entry_not_found`)."
 )
-TOO_LARGE = _error("The body is longer than 100,000 characters (`too_large`).")
+TOO_LARGE = error_response("The body is longer than 100,000 characters (`too_large`).")
 
 
 # --- views --------------------------------------------------------------------------
 
 
+def _account_is_deleted(account_id: str) -> bool:
+    return selectors.account_is_deleted(account_id=account_id)
+
+
 class BlogAPIView(APIView):
     """Base of the blog endpoints: bearer tokens, owner-only writes, JSON bodies."""
 
-    # Refuses the tokens of deleted accounts, so they cannot write again.
-    authentication_classes = [BlogTokenAuthentication]
+    authentication_classes = [accounts_api.TokenAuthentication]
     permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def get_authenticators(self) -> list:
+        # The accounts token, refused once the AccountDeleted event left a tombstone
+        # here: no call to the accounts context per request (ADR 0002).
+        return [accounts_api.TokenAuthentication(refused=_account_is_deleted)]
 
     def actor(self, request: Request) -> Author:
         """Return the author of the signed-in account, created on its first write."""
@@ -162,7 +159,7 @@ class BlogCollectionView(BlogAPIView):
             201: BlogOutputSerializer,
             400: INVALID,
             401: UNAUTHENTICATED,
-            409: _error("The path is taken (`path_taken`)."),
+            409: error_response("The path is taken (`path_taken`)."),
         },
     )
     def post(self, request: Request) -> Response:
@@ -270,7 +267,9 @@ class EntryCollectionView(BlogAPIView):
             401: UNAUTHENTICATED,
             403: NOT_OWNER,
             404: BLOG_NOT_FOUND,
-            409: _error("The Idempotency-Key was used with another body (`idempotency_conflict`)."),
+            409: error_response(
+                "The Idempotency-Key was used with another body (`idempotency_conflict`)."
+            ),
             413: TOO_LARGE,
         },
     )

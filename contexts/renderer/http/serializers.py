@@ -33,8 +33,3 @@ class RenderResponseSerializer(serializers.Serializer):
 
 class RenderFieldErrorsSerializer(serializers.Serializer):
     src = serializers.ListField(child=serializers.CharField(), help_text="What is wrong with src.")
-
-
-class RenderErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()

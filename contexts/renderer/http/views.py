@@ -5,9 +5,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from contexts.kernel.http.schema import RETRY_AFTER, error_response
 from contexts.renderer import api as renderer_api
 from contexts.renderer.http.serializers import (
-    RenderErrorSerializer,
     RenderFieldErrorsSerializer,
     RenderRequestSerializer,
     RenderResponseSerializer,
@@ -35,6 +35,7 @@ class RenderView(APIView):
         operation_id="render",
         summary="Render Markdown with notations to sanitized HTML",
         request=RenderRequestSerializer,
+        parameters=[RETRY_AFTER],
         responses={
             200: RenderResponseSerializer,
             400: OpenApiResponse(
@@ -42,10 +43,8 @@ class RenderView(APIView):
                 description="src missing or not a string (a body that is not a JSON "
                 'object answers {"detail", "code"})',
             ),
-            413: OpenApiResponse(RenderErrorSerializer, description="src too long"),
-            429: OpenApiResponse(
-                RenderErrorSerializer, description="Throttled; see the Retry-After header"
-            ),
+            413: error_response("src too long"),
+            429: error_response("Throttled; see the Retry-After header"),
         },
         auth=[],
     )
