@@ -7,6 +7,7 @@ from datetime import datetime
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from contexts.accounts import api as accounts_api
@@ -346,3 +347,15 @@ def test_token_authentication_is_usable_by_other_endpoints(rf, alice_token):
 
     assert isinstance(principal, accounts_api.Principal)
     assert principal.name == "Alice" and token == alice_token
+
+
+def test_token_authentication_applies_the_callers_own_refusal(rf, alice, alice_token):
+    request = Request(rf.get("/", HTTP_AUTHORIZATION=f"Bearer {alice_token}"))
+    refusing = accounts_api.TokenAuthentication(refused=lambda account_id: account_id == alice.id)
+    accepting = accounts_api.TokenAuthentication(refused=lambda account_id: False)
+
+    with pytest.raises(AuthenticationFailed) as refused:
+        refusing.authenticate(request)
+
+    assert refused.value.get_codes() == "account_deleted"
+    assert accepting.authenticate(request)[0].account_id == alice.id
