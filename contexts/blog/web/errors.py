@@ -33,7 +33,13 @@ def context_errors_as_pages(view: Callable[..., HttpResponse]) -> Callable[..., 
 def add_context_error(
     form: forms.Form, exc: ContextError, *, field_for_code: Mapping[str, str] | None = None
 ) -> None:
-    """Show `exc` on the form: field messages next to their fields, else by its code."""
+    """Show `exc` on the form: field messages next to their fields, else by its code.
+
+    A not-found or permission error is no form error: it is raised again, for
+    `context_errors_as_pages` to answer with the friendly page.
+    """
+    if exc.status in (HTTP_FORBIDDEN, HTTP_NOT_FOUND):
+        raise exc
     if exc.fields:
         for field, messages in exc.fields.items():
             target = field if field in form.fields else None

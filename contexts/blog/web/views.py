@@ -187,6 +187,7 @@ def my_blogs(request: HttpRequest, *, author: Author) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @author_required
+@context_errors_as_pages
 def blog_create(request: HttpRequest, *, author: Author) -> HttpResponse:
     """Create a blog."""
     form = BlogCreateForm(_posted(request))
@@ -223,8 +224,6 @@ def blog_edit(request: HttpRequest, path: str, *, author: Author) -> HttpRespons
         try:
             blog = services.blog_update(blog=blog, actor=author, **form.cleaned_data)
         except ContextError as exc:
-            if exc.status in (403, 404):
-                raise
             add_context_error(form, exc)
         else:
             messages.success(request, "Blog saved.")
@@ -289,8 +288,6 @@ def entry_publish(request: HttpRequest, path: str, *, author: Author) -> HttpRes
             try:
                 entry = services.entry_publish(blog=blog, actor=author, **form.cleaned_data)
             except ContextError as exc:
-                if exc.status in (403, 404):
-                    raise
                 add_context_error(form, exc, field_for_code=ENTRY_ERROR_FIELDS)
             else:
                 messages.success(request, f"Entry “{entry.title}” published.")
@@ -326,8 +323,6 @@ def entry_edit(request: HttpRequest, path: str, entry_id: str, *, author: Author
             try:
                 entry = services.entry_edit(entry=entry, actor=author, **form.cleaned_data)
             except ContextError as exc:
-                if exc.status in (403, 404):
-                    raise
                 add_context_error(form, exc, field_for_code=ENTRY_ERROR_FIELDS)
             else:
                 messages.success(request, "Entry saved.")
