@@ -12,6 +12,7 @@ from rest_framework.request import Request
 
 from contexts.accounts import api as accounts_api
 from contexts.accounts import keys, tokens
+from tests.accounts.claims import token_claims
 from tests.accounts.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -238,16 +239,12 @@ def _expired_token(alice) -> str:
 
 
 def _forged_token(alice) -> str:
-    now = int(time.time())
-    claims = {
-        "iss": accounts_api.token_issuer(),
-        "sub": alice.id,
-        "name": alice.name,
-        "iat": now,
-        "exp": now + 600,
-        "jti": "forged",
-    }
-    return jwt.encode(claims, ec.generate_private_key(ec.SECP256R1()), algorithm="ES256")
+    """A well-formed token signed by a key that is not the accounts context's."""
+    return jwt.encode(
+        token_claims(alice, jti="forged"),
+        ec.generate_private_key(ec.SECP256R1()),
+        algorithm="ES256",
+    )
 
 
 BAD_AUTHORIZATIONS = {

@@ -16,26 +16,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from contexts.accounts import api as accounts_api
 from contexts.accounts import keys, tokens
+from tests.accounts.claims import token_claims
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _claims(alice, **changes) -> dict:
-    now = int(time.time())
-    claims = {
-        "iss": accounts_api.token_issuer(),
-        "sub": alice.id,
-        "name": alice.name,
-        "iat": now,
-        "exp": now + 600,
-        "jti": "a-token-id",
-    }
-    claims.update(changes)
-    return {key: value for key, value in claims.items() if value is not None}
 
 
 def _signed(claims: dict, key=None) -> str:
@@ -139,14 +126,14 @@ def test_an_expired_token_is_refused(alice):
 
 def test_alg_none_is_refused(alice):
     header = _b64(json.dumps({"alg": "none", "typ": "JWT"}).encode())
-    payload = _b64(json.dumps(_claims(alice)).encode())
+    payload = _b64(json.dumps(token_claims(alice)).encode())
 
     _refused(f"{header}.{payload}.")
 
 
 def test_a_tampered_payload_is_refused(alice, alice_token):
     header, _, signature = alice_token.split(".")
-    payload = _b64(json.dumps(_claims(alice, name="Mallory", sub="f" * 32)).encode())
+    payload = _b64(json.dumps(token_claims(alice, name="Mallory", sub="f" * 32)).encode())
 
     _refused(f"{header}.{payload}.{signature}")
 
@@ -154,7 +141,7 @@ def test_a_tampered_payload_is_refused(alice, alice_token):
 def test_an_hs256_token_keyed_with_the_public_key_is_refused(alice):
     # The classic algorithm confusion: the public key used as an HMAC secret.
     header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    payload = _b64(json.dumps(_claims(alice)).encode())
+    payload = _b64(json.dumps(token_claims(alice)).encode())
     secret = accounts_api.public_key_pem().encode()
     signature = hmac.new(secret, f"{header}.{payload}".encode(), hashlib.sha256).digest()
 
@@ -162,16 +149,16 @@ def test_an_hs256_token_keyed_with_the_public_key_is_refused(alice):
 
 
 def test_a_token_signed_by_another_key_is_refused(alice):
-    _refused(_signed(_claims(alice), key=ec.generate_private_key(ec.SECP256R1())))
+    _refused(_signed(token_claims(alice), key=ec.generate_private_key(ec.SECP256R1())))
 
 
 def test_a_token_of_another_issuer_is_refused(alice):
-    _refused(_signed(_claims(alice, iss="someone-else")))
+    _refused(_signed(token_claims(alice, iss="someone-else")))
 
 
 @pytest.mark.parametrize("claim", ["iss", "sub", "name", "iat", "exp", "jti"])
 def test_a_token_missing_a_claim_is_refused(alice, claim):
-    _refused(_signed(_claims(alice, **{claim: None})))
+    _refused(_signed(token_claims(alice, **{claim: None})))
 
 
 @pytest.mark.parametrize(
@@ -179,7 +166,7 @@ def test_a_token_missing_a_claim_is_refused(alice, claim):
     [{"name": 42}, {"sub": ""}, {"jti": ["x"]}, {"iat": "yesterday"}, {"iat": 10**20}],
 )
 def test_a_token_with_malformed_claims_is_refused(alice, changes):
-    _refused(_signed(_claims(alice, **changes)))
+    _refused(_signed(token_claims(alice, **changes)))
 
 
 @pytest.mark.parametrize("token", ["", "garbage", "a.b.c", "a.b", "é.é.é", "x" * 5000])
