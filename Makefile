@@ -43,6 +43,7 @@ lint: $(INSTALLED)
 check: $(INSTALLED)
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+	$(BIN)/python manage.py events schemas --check
 
 pytest: $(INSTALLED)
 	$(BIN)/pytest

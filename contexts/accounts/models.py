@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from contexts.kernel.events.models import OutboxBase, PublicationBase
+from contexts.kernel.events.models import OutboxBase
 
 
 def new_account_id() -> str:
@@ -38,8 +38,5 @@ class Account(models.Model):
 
 
 class OutboxEvent(OutboxBase):
-    """Events this context published, written in the transaction of their change."""
-
-
-class EventPublication(PublicationBase):
-    """Delivery of each outbox event to each subscriber: state, attempts, last error."""
+    """Events this context published, written in the transaction of their change, and
+    how relaying each one to the broker went."""

@@ -8,10 +8,11 @@ from contexts.blog.models import (
     Author,
     Blog,
     Entry,
-    EventPublication,
     IdempotencyRecord,
+    InboxRecord,
+    OutboxEvent,
 )
-from contexts.kernel.events.admin import PublicationAdmin
+from contexts.kernel.events.admin import InboxAdmin, OutboxAdmin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -63,4 +64,5 @@ class AccountTombstoneAdmin(ReadOnlyAdmin):
         return False  # removing one would let a deleted account's tokens back in
 
 
-admin.site.register(EventPublication, PublicationAdmin)
+admin.site.register(OutboxEvent, OutboxAdmin)
+admin.site.register(InboxRecord, InboxAdmin)

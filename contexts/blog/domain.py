@@ -125,6 +125,15 @@ class BlogSummary:
 
 
 @dataclass(frozen=True)
+class RenderedBody:
+    """An entry's body as it was rendered, and its HTML (None when rendering failed)."""
+
+    entry_id: int
+    body: str
+    html: str | None
+
+
+@dataclass(frozen=True)
 class StoredResponse:
     """An HTTP answer kept for an Idempotency-Key, replayed as it was first sent."""
 

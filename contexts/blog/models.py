@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from contexts.kernel.events.models import InboxBase, OutboxBase, PublicationBase
+from contexts.kernel.events.models import InboxBase, OutboxBase
 
 # The field lengths repeat the limits of domain.py: models and domain are independent
 # layers (import contract), and the domain rules are checked before anything is saved.
@@ -115,12 +115,10 @@ class AccountTombstone(models.Model):
 
 
 class OutboxEvent(OutboxBase):
-    """Events this context published, written in the transaction of their change."""
-
-
-class EventPublication(PublicationBase):
-    """Delivery of each outbox event to each subscriber: state, attempts, last error."""
+    """Events this context published, written in the transaction of their change, and
+    how relaying each one to the broker went."""
 
 
 class InboxRecord(InboxBase):
-    """Events this context's handlers have already applied (a redelivery is a no-op)."""
+    """Events this context received, one row per handler, and how applying each went
+    (a redelivery finds its row and does nothing)."""

@@ -154,28 +154,41 @@ def _render_later(entry: Entry) -> None:
     publish(domain.EntryRenderPending(entry_id=entry.public_id), using=ALIAS)
 
 
-def entry_render(*, entry_id: str) -> bool:
-    """Render a waiting entry and store its HTML; raise EntryRenderFailed to be retried.
+def entry_render_prepare(*, entry_id: str) -> domain.RenderedBody | None:
+    """Render the body of an entry waiting for its HTML, outside any transaction.
 
-    Returns False when there is nothing to do (no such entry, already rendered,
-    unpublished, or edited meanwhile: the edit renders or schedules its own body).
+    Returns None when there is nothing to do (no such entry, rendered already, or
+    unpublished); the HTML is None when the renderer failed or ran out of time.
     """
     if not domain.is_valid_entry_id(str(entry_id)):
-        return False
-    entry = Entry.objects.filter(pk=int(entry_id)).first()
+        return None
+    entry = (
+        Entry.objects.filter(pk=int(entry_id))
+        .only("id", "body", "rendered", "unpublished_at")
+        .first()
+    )
     if entry is None or entry.rendered or entry.unpublished_at is not None:
+        return None
+    return domain.RenderedBody(
+        entry_id=entry.pk, body=entry.body, html=_render_within_budget(entry.body)
+    )
+
+
+def entry_render_store(*, rendered: domain.RenderedBody | None) -> bool:
+    """Store the HTML of entry_render_prepare(); raise EntryRenderFailed to be retried.
+
+    Returns False when there is nothing to store: the entry was rendered, unpublished or
+    edited meanwhile (an edit renders or schedules its own body).
+    """
+    if rendered is None:
         return False
-    html = _render_within_budget(entry.body)
-    if html is None:
+    if rendered.html is None:
         raise domain.EntryRenderFailed()
     with transaction.atomic(using=ALIAS):
-        current = Entry.objects.select_for_update().filter(pk=entry.pk).first()
-        if current is None or current.rendered or current.body != entry.body:
-            return False
-        current.body_html = html
-        current.rendered = True
-        current.save(update_fields=["body_html", "rendered"])
-    return True
+        updated = Entry.objects.filter(
+            pk=rendered.entry_id, rendered=False, body=rendered.body
+        ).update(body_html=rendered.html, rendered=True)
+    return bool(updated)
 
 
 # --- entries ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import time
 
 from contexts.kernel.events.subscriptions import subscriber_name
 from tests.eventsapp.events import Burst, DoomedThing, FlakyThing, ThingHappened
-from tests.eventsapp.models import Effect, EventPublication, Switch
+from tests.eventsapp.models import Effect, InboxRecord, Switch
 
 
 def _effect(event, subscriber: str) -> None:
@@ -30,7 +30,7 @@ def audit_effect(event: ThingHappened) -> None:
 def flaky(event: FlakyThing) -> None:
     """Fail while this is attempt number `fail_times` or less; the effect rolls back then."""
     _effect(event, "flaky")
-    attempts = EventPublication.objects.get(
+    attempts = InboxRecord.objects.get(
         event_id=event.event_id, subscriber=subscriber_name(flaky)
     ).attempts
     if attempts <= event.fail_times:
