@@ -1,7 +1,10 @@
 """Handlers of the test app: each records an Effect, some fail on purpose first."""
 
 import os
+import threading
 import time
+
+from django.db import connections
 
 from contexts.kernel.events.subscriptions import subscriber_name
 from tests.eventsapp.events import Burst, DoomedThing, FlakyThing, ThingHappened
@@ -47,9 +50,26 @@ def doomed(event: DoomedThing) -> None:
 STALL_LIMIT_SECONDS = 30
 
 
+def _announce_stalling() -> None:
+    """Say that a handler is stalling, committed at once: from a thread, which has a
+    database connection (and so a transaction) of its own."""
+
+    def announce() -> None:
+        try:
+            Switch.objects.get_or_create(name="stalling", defaults={"on": True})
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=announce)
+    thread.start()
+    thread.join()
+
+
 def record_burst(event: Burst) -> None:
     """Record one event of a burst (and stall, if asked, until released)."""
     _effect(event, "burst")
+    if event.stall and not Switch.objects.filter(name="release", on=True).exists():
+        _announce_stalling()
     deadline = time.monotonic() + STALL_LIMIT_SECONDS
     while event.stall and not Switch.objects.filter(name="release", on=True).exists():
         if time.monotonic() > deadline:

@@ -107,9 +107,7 @@ def test_a_worker_killed_mid_burst_loses_nothing_doubles_nothing_and_recovers(st
     _publish_burst(300, stall="k40")
 
     def in_the_middle() -> bool:
-        return InboxRecord.objects.filter(
-            payload__key="k40", claim_token__isnull=False, state=InboxState.PENDING
-        ).exists()
+        return Switch.objects.filter(name="stalling").exists()
 
     _wait_until(in_the_middle, what="the stalling event is being applied", workers=[first])
     first.kill()

@@ -58,11 +58,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='outboxevent',
-            index=models.Index(fields=['state', 'next_attempt_at'], name='accounts_ou_state_4da6c6_idx'),
+            index=models.Index(condition=models.Q(('state', 'pending')), fields=['next_attempt_at'], name='accounts_outbox_pending'),
         ),
         migrations.AddIndex(
             model_name='outboxevent',
-            index=models.Index(fields=['state', 'sent_at'], name='accounts_ou_state_8c89d7_idx'),
+            index=models.Index(condition=models.Q(('state', 'sent')), fields=['sent_at'], name='accounts_outbox_sent'),
         ),
         migrations.RunPython(carry_over, migrations.RunPython.noop),
         migrations.DeleteModel(

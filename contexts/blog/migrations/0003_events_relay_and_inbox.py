@@ -116,19 +116,19 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='inboxrecord',
-            index=models.Index(fields=['state', 'next_attempt_at'], name='blog_inboxr_state_d0aabe_idx'),
+            index=models.Index(condition=models.Q(('state', 'pending')), fields=['next_attempt_at'], name='blog_inbox_pending'),
         ),
         migrations.AddIndex(
             model_name='inboxrecord',
-            index=models.Index(fields=['state', 'completed_at'], name='blog_inboxr_state_67080b_idx'),
+            index=models.Index(condition=models.Q(('state', 'completed')), fields=['completed_at'], name='blog_inbox_completed'),
         ),
         migrations.AddIndex(
             model_name='outboxevent',
-            index=models.Index(fields=['state', 'next_attempt_at'], name='blog_outbox_state_e0fb6e_idx'),
+            index=models.Index(condition=models.Q(('state', 'pending')), fields=['next_attempt_at'], name='blog_outbox_pending'),
         ),
         migrations.AddIndex(
             model_name='outboxevent',
-            index=models.Index(fields=['state', 'sent_at'], name='blog_outbox_state_f8f549_idx'),
+            index=models.Index(condition=models.Q(('state', 'sent')), fields=['sent_at'], name='blog_outbox_sent'),
         ),
         migrations.RunPython(carry_over, migrations.RunPython.noop),
         migrations.DeleteModel(

@@ -47,10 +47,18 @@ class OutboxBase(models.Model):
 
     class Meta:
         abstract = True
-        # Unnamed indexes get a name per concrete table (an abstract base cannot fix one).
+        # Partial indexes: a use case's insert touches only the small one of pending rows.
         indexes = [
-            models.Index(fields=["state", "next_attempt_at"]),
-            models.Index(fields=["state", "sent_at"]),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(state="pending"),
+                name="%(app_label)s_outbox_pending",
+            ),
+            models.Index(
+                fields=["sent_at"],
+                condition=models.Q(state="sent"),
+                name="%(app_label)s_outbox_sent",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -87,8 +95,16 @@ class InboxBase(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["state", "next_attempt_at"]),
-            models.Index(fields=["state", "completed_at"]),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(state="pending"),
+                name="%(app_label)s_inbox_pending",
+            ),
+            models.Index(
+                fields=["completed_at"],
+                condition=models.Q(state="completed"),
+                name="%(app_label)s_inbox_completed",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,6 @@
 """The event base type, its JSON form, and the registry of event types by name."""
 
+import functools
 import json
 import re
 import types
@@ -77,13 +78,18 @@ class Event:
             target = event_type(name)
             if not issubclass(target, cls):
                 raise UnknownEventType(f"{name!r} is not a {cls.__qualname__}")
-        hints = typing.get_type_hints(target)
-        known = {item.name for item in fields(target)}
+        hints, known = _fields_of(target)
         # Fields the producer added in a compatible way are ignored, not fatal.
         values = {
             key: _from_json(value, hints.get(key)) for key, value in payload.items() if key in known
         }
         return target(**values)
+
+
+@functools.cache
+def _fields_of(cls: type[Event]) -> tuple[dict[str, Any], frozenset[str]]:
+    """Return an event type's type hints and field names (worth keeping: hints are slow)."""
+    return typing.get_type_hints(cls), frozenset(item.name for item in fields(cls))
 
 
 def event_type(name: str | None) -> type[Event]:

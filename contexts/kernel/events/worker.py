@@ -19,20 +19,20 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 
 import psycopg
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
-from contexts.kernel.events import dispatch, transports
+from contexts.kernel.events import dispatch, inbox, transports
 from contexts.kernel.events.config import EventsConfig, events_config
-from contexts.kernel.events.inbox import receive
 from contexts.kernel.events.stores import ConsumerStore, ProducerStore
 
 logger = logging.getLogger(__name__)
 
-# How long one wait for new stream entries lasts before the loop looks around again.
-READ_WAIT_SECONDS = 0.2
+# How long one wait for new stream entries lasts at most before the loop looks around.
+READ_WAIT_SECONDS = 1.0
 # After a failure (broker or database down), wait this long before trying again.
 FAILURE_PAUSE_SECONDS = 1.0
 
@@ -89,20 +89,18 @@ class EventsWorker:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> "EventsWorker":
-        """Start the relay and consumer threads (each only if it has something to do)."""
+        """Start a relay thread, and a consumer thread per consuming context."""
         loops: list[tuple[str, Callable[[], None]]] = []
         if self.producers:
             loops.append(("events-relay", self._relay_loop))
-        if self.consumers:
-            loops.append(("events-consumer", self._consumer_loop))
-        self._pending_ready = len(loops)
-        self._ready_lock = threading.Lock()
-        if not loops:
-            self.ready.set()
+        for context in sorted(self.consumers):
+            loops.append((f"events-{context}", partial(self._consumer_loop, context)))
+        self._not_ready = threading.Semaphore(0)
         for name, loop in loops:
             thread = threading.Thread(target=self._guarded, args=(loop,), name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
+        threading.Thread(target=self._await_ready, args=(len(loops),), daemon=True).start()
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -114,11 +112,10 @@ class EventsWorker:
     def alive(self) -> bool:
         return any(thread.is_alive() for thread in self._threads)
 
-    def _mark_ready(self) -> None:
-        with self._ready_lock:
-            self._pending_ready -= 1
-            if self._pending_ready <= 0:
-                self.ready.set()
+    def _await_ready(self, count: int) -> None:
+        for _ in range(count):
+            self._not_ready.acquire()
+        self.ready.set()
 
     def _guarded(self, loop: Callable[[], None]) -> None:
         try:
@@ -132,7 +129,7 @@ class EventsWorker:
         transport = transports.BrokerTransport(self.config)
         wakeup = _Wakeup([store.alias for store in self.producers.values()])
         logger.info("events relay started for %s", ", ".join(sorted(self.producers)))
-        self._mark_ready()
+        self._not_ready.release()
         try:
             while not self.stopping.is_set():
                 if not self._relay_pass(transport):
@@ -165,53 +162,48 @@ class EventsWorker:
 
     # -- consumer ----------------------------------------------------------------------
 
-    def _consumer_loop(self) -> None:
+    def _consumer_loop(self, context: str) -> None:
         name = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-        marked = False
+        announced = False
         while not self.stopping.is_set():
-            readers: list[transports.StreamConsumer] = []
+            reader = None
             try:
-                readers = [
-                    transports.StreamConsumer(self.config, context, name)
-                    for context in sorted(self.consumers)
-                ]
-                logger.info("events consumer started for %s", ", ".join(sorted(self.consumers)))
-                if not marked:
-                    self._mark_ready()
-                    marked = True
-                self._consume(readers)
+                reader = transports.StreamConsumer(self.config, context, name)
+                if not announced:
+                    logger.info("events consumer started for %s", context)
+                    self._not_ready.release()
+                    announced = True
+                self._consume(reader)
             except Exception:  # noqa: BLE001  (broker or database away: start again shortly)
-                logger.exception("the events consumer failed; starting again")
+                logger.exception("the events consumer of %s failed; starting again", context)
                 self.stopping.wait(FAILURE_PAUSE_SECONDS)
             finally:
-                for reader in readers:
+                if reader is not None:
                     reader.close()
 
-    def _consume(self, readers: list[transports.StreamConsumer]) -> None:
-        # One reader blocks for new entries; the others only look (a short wait each).
-        block_ms = max(1, int(READ_WAIT_SECONDS * 1000 / len(readers)))
+    def _consume(self, reader: transports.StreamConsumer) -> None:
+        store = self.consumers[reader.context]
         next_due_pass = next_reclaim = 0.0
         while not self.stopping.is_set():
-            contexts: set[str] = set()
             now = time.monotonic()
-            reclaim = now >= next_reclaim
-            if reclaim:
+            deliveries = []
+            if now >= next_reclaim:
+                # Entries a dead reader took and never acknowledged.
+                deliveries = reader.reclaim()
                 next_reclaim = now + self.config.broker_visibility_seconds / 2
-            for reader in readers:
-                deliveries = reader.reclaim() if reclaim else []
-                deliveries += reader.read(block_ms=block_ms)
-                if self._flush(reader, deliveries):
-                    contexts.add(reader.context)
+            wait_ms = int(min(READ_WAIT_SECONDS, max(0.0, next_due_pass - now)) * 1000)
+            deliveries += reader.read(block_ms=max(1, wait_ms))
+            self._flush(reader, deliveries)
             if time.monotonic() >= next_due_pass:
-                # Every poll interval, every inbox: retries fall due without new arrivals.
-                contexts = set(self.consumers)
+                # Every poll interval: retries that fell due, rows whose lease ran out.
+                close_old_connections()
+                dispatch.process_due(store, self.config)
                 next_due_pass = time.monotonic() + self.config.poll_seconds
-            self._apply_due(contexts)
 
-    def _flush(self, reader: transports.StreamConsumer, deliveries: list) -> bool:
-        """Write entries to the inbox, then acknowledge them; True when any was an event."""
+    def _flush(self, reader: transports.StreamConsumer, deliveries: list) -> None:
+        """Write entries to the inbox (claimed), acknowledge them, then apply them."""
         if not deliveries:
-            return False
+            return
         envelopes = [item.envelope for item in deliveries if item.envelope is not None]
         if len(envelopes) < len(deliveries):
             logger.error(
@@ -219,18 +211,17 @@ class EventsWorker:
                 len(deliveries) - len(envelopes),
                 reader.context,
             )
+        store = self.consumers[reader.context]
+        token, rows = None, []
         if envelopes:
             close_old_connections()
-            receive(self.consumers[reader.context], envelopes, now=timezone.now())
+            token, rows = inbox.receive_claimed(
+                store, envelopes, now=timezone.now(), lease=self.config.lease
+            )
         # Only now is each event safe in the inbox: until here a crash leaves the entry
         # pending in the group, and another reader claims it after the visibility timeout.
         reader.acknowledge(deliveries)
-        return bool(envelopes)
-
-    def _apply_due(self, contexts: set[str]) -> None:
-        for context in contexts:
-            close_old_connections()
-            try:
-                dispatch.process_due(self.consumers[context], self.config)
-            except Exception:  # noqa: BLE001  (the rows fall due again when their lease ends)
-                logger.exception("applying the inbox of %s failed", context)
+        if rows:
+            inbox.apply_claimed(
+                store, token, rows, lease=self.config.lease, policy=self.config.retry
+            )
