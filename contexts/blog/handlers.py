@@ -18,6 +18,15 @@ def on_account_deleted(event: accounts_api.AccountDeleted) -> None:
     services.account_content_delete(account_id=event.account_id)
 
 
+def on_password_changed(event: accounts_api.PasswordChanged) -> None:
+    """Refuse the account's older tokens and end its web sessions made before the change."""
+    services.author_credentials_renew(
+        account_id=event.account_id,
+        name=event.name,
+        credentials_generation=event.credentials_generation,
+    )
+
+
 def on_entry_render_pending(event: domain.EntryRenderPending) -> None:
     """Render an entry saved without HTML; raising makes the delivery retry with backoff."""
     services.entry_render(entry_id=event.entry_id)
