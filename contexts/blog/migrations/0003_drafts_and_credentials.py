@@ -10,19 +10,36 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
+def _immediate_constraints(schema_editor, update):
+    # PostgreSQL refuses to ALTER a table with deferred foreign-key checks still pending
+    # from an UPDATE in the same transaction: run them at once around the data change.
+    postgres = schema_editor.connection.vendor == "postgresql"
+    if postgres:
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    update()
+    if postgres:
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def unpublished_to_drafts(apps, schema_editor):
-    entry = apps.get_model("blog", "Entry")
-    alias = schema_editor.connection.alias
-    entry.objects.using(alias).update(created_at=models.F("published_at"))
-    entry.objects.using(alias).filter(unpublished_at__isnull=False).update(published_at=None)
+    entries = apps.get_model("blog", "Entry").objects.using(schema_editor.connection.alias)
+
+    def update():
+        entries.update(created_at=models.F("published_at"))
+        entries.filter(unpublished_at__isnull=False).update(published_at=None)
+
+    _immediate_constraints(schema_editor, update)
 
 
 def drafts_to_unpublished(apps, schema_editor):
-    entry = apps.get_model("blog", "Entry")
-    alias = schema_editor.connection.alias
-    entry.objects.using(alias).filter(published_at__isnull=True).update(
-        published_at=models.F("created_at"), unpublished_at=django.utils.timezone.now()
-    )
+    entries = apps.get_model("blog", "Entry").objects.using(schema_editor.connection.alias)
+
+    def update():
+        entries.filter(published_at__isnull=True).update(
+            published_at=models.F("created_at"), unpublished_at=django.utils.timezone.now()
+        )
+
+    _immediate_constraints(schema_editor, update)
 
 
 class Migration(migrations.Migration):
