@@ -12,13 +12,8 @@ from contexts.blog.models import Author
 from contexts.blog.web.auth import author_required, sign_in, sign_out
 from contexts.blog.web.errors import add_context_error
 from contexts.blog.web.forms import AccountDeleteForm, PasswordChangeForm
+from contexts.blog.web.views import HTTP_TOO_MANY_REQUESTS, _posted
 from contexts.kernel.errors import ContextError
-
-HTTP_TOO_MANY_REQUESTS = 429
-
-
-def _posted(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
 
 
 def _throttled(form, exc: accounts_api.SignInThrottled, field: str) -> None:
