@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install migrate worker lint check pytest bench bench-events clean
+.PHONY: run test install migrate worker lint check pytest test-browser bench bench-events clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ check: $(INSTALLED)
 
 pytest: $(INSTALLED)
 	$(BIN)/pytest
+
+## The browser tests alone (Chromium at /usr/bin/chromium; apt-get install chromium).
+## BROWSER_SCREENSHOTS=<folder> keeps the screenshots they take.
+test-browser: $(INSTALLED)
+	$(BIN)/pytest tests/browser
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/render.py

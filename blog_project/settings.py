@@ -116,6 +116,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The name does not count toward a password's length: refuses carol/carol12345.
+    {"NAME": "contexts.accounts.validators.NameInPasswordValidator"},
 ]
 
 # Accounts: access tokens are ES256 JWTs. The signing key pair comes from the

@@ -23,6 +23,9 @@ class Account(models.Model):
     # Django's password hash format ("<algorithm>$..."); argon2 hashes are about 100
     # characters, so leave room for stronger parameters.
     password_hash = models.CharField(max_length=255)
+    # Raised by each password change: tokens carry it (claim `gen`), so that those made
+    # before the change can be told apart from those made after, whatever the clock says.
+    credentials_generation = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -42,8 +42,9 @@ class BlogAdmin(ReadOnlyAdmin):
 
 @admin.register(Entry)
 class EntryAdmin(ReadOnlyAdmin):
-    list_display = ("title", "blog", "published_at", "edited_at", "rendered", "unpublished_at")
-    list_filter = ("rendered", ("unpublished_at", admin.EmptyFieldListFilter))
+    list_display = ("title", "blog", "status", "published_at", "edited_at", "rendered")
+    # An empty published_at is a draft.
+    list_filter = ("rendered", ("published_at", admin.EmptyFieldListFilter))
     list_select_related = ("blog",)
     search_fields = ("title", "blog__path")
     date_hierarchy = "published_at"

@@ -19,6 +19,15 @@ def on_account_deleted(event: accounts_api.AccountDeleted) -> None:
     services.account_content_delete(account_id=event.account_id)
 
 
+def on_password_changed(event: accounts_api.PasswordChanged) -> None:
+    """Refuse the account's older tokens and end its web sessions made before the change."""
+    services.author_credentials_renew(
+        account_id=event.account_id,
+        name=event.name,
+        credentials_generation=event.credentials_generation,
+    )
+
+
 def render_pending_entry(event: domain.EntryRenderPending) -> domain.RenderedBody | None:
     """Render the entry outside the transaction: rendering may take seconds, and holding a
     write transaction that long would stall every writer on SQLite."""

@@ -18,6 +18,9 @@ class Author(models.Model):
     account_id = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=16)
     created_at = models.DateTimeField(default=timezone.now)
+    # The account's credentials generation as the PasswordChanged event told it: tokens
+    # and web sessions of a lower generation were made before a password change.
+    credentials_generation = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(Lower("name"), name="blog_author_name_ci")]
@@ -49,10 +52,11 @@ class Entry(models.Model):
     # The renderer's sanitized HTML, or the escaped body while `rendered` is False.
     body_html = models.TextField(blank=True, default="")
     rendered = models.BooleanField(default=False)
-    published_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    # None while the entry is a draft, which only its owner sees; publishing sets it
+    # to the time of publication, unpublishing clears it again.
+    published_at = models.DateTimeField(null=True, blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)
-    # Set when the owner unpublishes: the entry is then hidden from everyone.
-    unpublished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -73,9 +77,24 @@ class Entry(models.Model):
         """The entry's id as it appears in URLs and JSON: an opaque string."""
         return str(self.pk)
 
+    @property
+    def status(self) -> str:
+        """The entry's status as the API names it (domain.DRAFT or domain.PUBLISHED)."""
+        return "draft" if self.published_at is None else "published"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.published_at is None
+
 
 class WebSession(AbstractBaseSession):
     """Server-side sessions of the blog context's web pages (see web/sessions.py)."""
+
+    # Copied from the session data on each save, so that an account's sessions can be
+    # found (and ended) without decoding every session: "" while nobody is signed in.
+    account_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    # The account's credentials generation when this session signed in.
+    credentials_generation = models.PositiveIntegerField(default=0)
 
     class Meta(AbstractBaseSession.Meta):
         db_table = "blog_web_session"

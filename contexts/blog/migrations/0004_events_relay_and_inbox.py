@@ -28,7 +28,7 @@ def carry_over(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('blog', '0002_events_and_tombstones'),
+        ('blog', '0003_drafts_and_credentials'),
     ]
 
     operations = [

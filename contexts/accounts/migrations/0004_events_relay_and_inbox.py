@@ -22,7 +22,7 @@ def carry_over(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_outbox'),
+        ('accounts', '0003_credentials_generation'),
     ]
 
     operations = [
