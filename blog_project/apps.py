@@ -1,4 +1,4 @@
-"""App config of the composition root: checks, schema creation, event subscriptions, commands."""
+"""App config of the composition root: checks, schemas, event subscriptions, api bindings."""
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate, pre_migrate
@@ -10,12 +10,21 @@ class CompositionRootConfig(AppConfig):
     verbose_name = "Composition root"
 
     def ready(self) -> None:
-        from blog_project import checks  # noqa: F401  (registers the system checks)
+        from blog_project import (
+            checks,  # noqa: F401  (registers the system checks)
+            seams,
+        )
         from blog_project.schemas import ensure_outbox_wakeups, ensure_schema
         from blog_project.subscriptions import SUBSCRIPTIONS
+        from contexts.kernel import requestcontext
+        from contexts.kernel.events import dispatch
         from contexts.kernel.events.subscriptions import configure
 
         pre_migrate.connect(ensure_schema, dispatch_uid="blog_project.ensure_schema")
         post_migrate.connect(ensure_outbox_wakeups, dispatch_uid="blog_project.outbox_wakeups")
         # The kernel cannot import the composition root: the root hands it the table.
         configure(SUBSCRIPTIONS)
+        # Every api seam: in this process, or over HTTP to its service (<CONTEXT>_URL).
+        seams.bind_all()
+        # Events carry the request id (and trace context) of the use case that published.
+        dispatch.set_headers_provider(requestcontext.outgoing_headers)

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from blog_project.celery import app as celery_app
+from contexts.kernel.events.stores import is_local
 
 BROKER_TIMEOUT_SECONDS = 2.0
 
@@ -35,7 +36,11 @@ def _check_broker() -> str:
 @require_GET
 def ready(request: HttpRequest) -> JsonResponse:
     """Answer 200 when every database alias (and the broker, if any) answers, else 503."""
-    probes = {f"database:{alias}": (_check_database, alias) for alias in settings.DATABASES}
+    probes = {
+        f"database:{alias}": (_check_database, alias)
+        for alias in settings.DATABASES
+        if is_local(alias)  # a context service opens only its own database
+    }
     if settings.CELERY_BROKER_URL:
         probes["broker"] = (_check_broker,)
     checks, healthy = {}, True

@@ -4,6 +4,8 @@ With no environment at all the site runs on embedded defaults: one SQLite file p
 context under var/, Celery tasks run eagerly in-process, a local-memory cache.
 """
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -32,11 +34,57 @@ def _env_list(name: str, default: list[str]) -> list[str]:
 DEBUG = _env_bool("DJANGO_DEBUG", True)
 # The embedded default key is for local development only; production settings refuse it.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "insecure-development-key-change-me")
+# Signs the service credentials of internal calls between this deployment's processes;
+# derived from SECRET_KEY unless set (every process of a deployment needs the same one).
+INTERNAL_API_KEY = (
+    os.environ.get("INTERNAL_API_KEY")
+    or hmac.new(SECRET_KEY.encode(), b"internal-api", hashlib.sha256).hexdigest()
+)
 ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 # The bounded contexts. Each one is a Django app under contexts/ whose models live in
 # the database alias of the same name (see blog_project.routers).
 CONTEXTS = ("accounts", "blog", "renderer")
+
+# Which process this is: "web" (the site, the public API), a context's service
+# ("accounts", "renderer": its internal endpoints only, `make serve-context`), or
+# "worker". It names the process in service credentials, metrics, traces and logs.
+PROCESS_ROLE = os.environ.get("PROCESS_ROLE", "web")
+if PROCESS_ROLE not in {"web", "worker", *CONTEXTS}:
+    raise ValueError(f"PROCESS_ROLE must be web, worker or a context, not {PROCESS_ROLE!r}")
+# A context service serves its own context's internal endpoints; the web process those of
+# every context it runs itself.
+SERVED_CONTEXTS = (PROCESS_ROLE,) if PROCESS_ROLE in CONTEXTS else CONTEXTS
+
+# <CONTEXT>_URL makes this process call that context's service over HTTP instead of
+# running it here (split.md). Unset: in-process.
+CONTEXT_URLS = {name: os.environ.get(f"{name.upper()}_URL", "").strip() for name in CONTEXTS}
+# How patiently each remote context is called: timeouts, retries of idempotent calls,
+# and the circuit breaker (<CONTEXT>_CONNECT_TIMEOUT_SECONDS, _READ_TIMEOUT_SECONDS,
+# _RETRIES, _BREAKER_FAILURES, _BREAKER_RESET_SECONDS).
+CONTEXT_REMOTE_OPTIONS = {
+    name: {
+        "connect_timeout": float(os.environ.get(f"{name.upper()}_CONNECT_TIMEOUT_SECONDS", "1")),
+        "read_timeout": float(os.environ.get(f"{name.upper()}_READ_TIMEOUT_SECONDS", "5")),
+        "retries": int(os.environ.get(f"{name.upper()}_RETRIES", "2")),
+        "breaker_fail_max": int(os.environ.get(f"{name.upper()}_BREAKER_FAILURES", "5")),
+        "breaker_reset_seconds": float(
+            os.environ.get(f"{name.upper()}_BREAKER_RESET_SECONDS", "10")
+        ),
+    }
+    for name in CONTEXTS
+}
+# Fault injection on this process's calls of each context (split.md); `manage.py faults`
+# sets and clears faults at run time.
+CONTEXT_FAULTS = {
+    name: {
+        "abort_percent": float(os.environ.get(f"{name.upper()}_FAULT_ABORT_PERCENT", "0")),
+        "abort_status": int(os.environ.get(f"{name.upper()}_FAULT_ABORT_STATUS", "503")),
+        "delay_percent": float(os.environ.get(f"{name.upper()}_FAULT_DELAY_PERCENT", "0")),
+        "delay_seconds": float(os.environ.get(f"{name.upper()}_FAULT_DELAY_SECONDS", "0")),
+    }
+    for name in CONTEXTS
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -53,6 +101,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "blog_project.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,7 +120,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 
-ROOT_URLCONF = "blog_project.urls"
+# A context service answers only its internal endpoints and the /server/ probes.
+ROOT_URLCONF = (
+    "blog_project.urls" if PROCESS_ROLE in {"web", "worker"} else "blog_project.service_urls"
+)
 WSGI_APPLICATION = "blog_project.wsgi.application"
 ASGI_APPLICATION = "blog_project.asgi.application"
 
@@ -131,6 +183,10 @@ ACCOUNTS_PUBLIC_KEY_PEM = os.environ.get("ACCOUNTS_PUBLIC_KEY_PEM", "")
 ACCOUNTS_PRIVATE_KEY_FILE = os.environ.get("ACCOUNTS_PRIVATE_KEY_FILE", "")
 ACCOUNTS_PUBLIC_KEY_FILE = os.environ.get("ACCOUNTS_PUBLIC_KEY_FILE", "")
 ACCOUNTS_KEY_DIR = Path(os.environ.get("ACCOUNTS_KEY_DIR", VAR_DIR))
+# Public halves (PEM) of retired signing keys, still accepted until their tokens expire.
+ACCOUNTS_RETIRED_PUBLIC_KEYS_PEM = os.environ.get("ACCOUNTS_RETIRED_PUBLIC_KEYS_PEM", "")
+# How long a verifier trusts the accounts JWKS it fetched before fetching it again.
+ACCOUNTS_JWKS_CACHE_SECONDS = float(os.environ.get("ACCOUNTS_JWKS_CACHE_SECONDS", "300"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

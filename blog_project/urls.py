@@ -4,12 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from blog_project import ops
+from blog_project import ops, seams
+from contexts.accounts.http.views import jwks
 
 urlpatterns = [
     path("server/health", ops.health, name="health"),
     path("server/ready", ops.ready, name="ready"),
     path("admin/", admin.site.urls),
+    path(".well-known/jwks.json", jwks, name="jwks"),
+    *seams.internal_urls(),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/v1/", include("contexts.accounts.http.urls")),

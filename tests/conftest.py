@@ -97,6 +97,8 @@ def _isolated_environment(settings, tmp_path):
     """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ACCOUNTS_KEY_DIR = tmp_path / "keys"
+    # Each test has keys of its own: verifiers must not keep the previous test's.
+    settings.ACCOUNTS_JWKS_CACHE_SECONDS = 0
     settings.CACHES = {
         alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
         for alias, config in settings.CACHES.items()

@@ -1,12 +1,14 @@
-"""The published interface of the accounts context: the only module other contexts import."""
+"""The published interface of the accounts context: the only module other contexts import.
 
-from collections.abc import Callable
+`AccountsApi` is the interface; the composition root binds `seam` to this context's own
+code, or to its service over HTTP when ACCOUNTS_URL is set. The functions below call
+through the seam, so callers are the same either way. Tokens are verified here, in the
+caller's process, with the keys accounts publishes (JWKS), never by a call per token.
+"""
 
-from rest_framework import exceptions as drf_exceptions
+from typing import Any, Protocol
 
 from contexts.accounts.domain import (
-    NAME_MAX_LENGTH,
-    NAME_MIN_LENGTH,
     TOKEN_TYPE,
     Account,
     AccountDeleted,
@@ -26,24 +28,11 @@ from contexts.accounts.domain import (
     TokenRevoked,
     WrongPassword,
 )
-from contexts.accounts.domain import name_problems as _name_problems
-from contexts.accounts.services import (
-    account_authenticate,
-    account_delete,
-    account_get,
-    account_password_change,
-    account_register,
-    password_problems,
-    public_key_pem,
-    token_issue,
-    token_issuer,
-    token_verify,
-)
-from contexts.kernel.http.authentication import BearerAuthentication
+from contexts.accounts.verification import TokenVerifier
+from contexts.kernel.seams import Seam, idempotent
+from contexts.kernel.seams.binding import published_at
 
 __all__ = [
-    "NAME_MAX_LENGTH",
-    "NAME_MIN_LENGTH",
     "TOKEN_TYPE",
     "Account",
     "AccountDeleted",
@@ -51,6 +40,7 @@ __all__ = [
     "AccountNameTaken",
     "AccountNotFound",
     "AccountRegistered",
+    "AccountsApi",
     "AuthenticationFailed",
     "InvalidName",
     "InvalidPassword",
@@ -60,52 +50,112 @@ __all__ = [
     "Principal",
     "SignInThrottled",
     "TokenAccountDeleted",
-    "TokenAuthentication",
     "TokenRevoked",
     "WrongPassword",
     "account_authenticate",
     "account_delete",
     "account_get",
-    "account_name_problems",
     "account_password_change",
-    "account_password_problems",
     "account_register",
-    "public_key_pem",
+    "seam",
     "token_issue",
-    "token_issuer",
+    "token_keys",
     "token_verify",
 ]
 
 
-def account_name_problems(name: str) -> list[str]:
-    """Return what is wrong with `name` as an account name (empty when it is fine)."""
-    return _name_problems(name)
+class AccountsApi(Protocol):
+    """Identity: register, sign in, change password, delete; issue and publish token keys."""
+
+    def account_register(self, *, name: str, password: str) -> Account:
+        """Create an account; raise InvalidName, InvalidPassword or AccountNameTaken."""
+        ...
+
+    def account_authenticate(
+        self, *, name: str, password: str, client_address: str | None = None
+    ) -> Account:
+        """Return the account a name and password identify; raise AuthenticationFailed or
+        SignInThrottled (failures are throttled per name and per client address)."""
+        ...
+
+    @idempotent
+    def account_get(self, *, account_id: str) -> Account:
+        """Return the account with this id; raise AccountNotFound."""
+        ...
+
+    def account_password_change(
+        self, *, account_id: str, current_password: str, new_password: str
+    ) -> Account:
+        """Replace the password once the current one confirms it; older tokens and web
+        sessions stop working (PasswordChanged). Raise WrongPassword or InvalidPassword."""
+        ...
+
+    def account_delete(self, *, account_id: str, password: str) -> None:
+        """Delete the account once its password confirms it (AccountDeleted); raise
+        WrongPassword."""
+        ...
+
+    def token_issue(self, *, account_id: str) -> IssuedToken:
+        """Sign an access token for the account; raise AccountNotFound."""
+        ...
+
+    @idempotent
+    @published_at("/.well-known/jwks.json")
+    def token_keys(self) -> dict[str, Any]:
+        """Return the JWKS document of every key that verifies access tokens."""
+        ...
 
 
-def account_password_problems(*, name: str, password: str) -> list[str]:
-    """Return what the password validators say about `password` for account `name`."""
-    return password_problems(name=name, password=password)
+seam: Seam[AccountsApi] = Seam("accounts", AccountsApi)
+_verifier = TokenVerifier(lambda: seam.api.token_keys())
 
 
-class TokenAuthentication(BearerAuthentication):
-    """DRF authentication by an accounts access token: `request.user` is a Principal.
+def account_register(*, name: str, password: str) -> Account:
+    """Create an account; raise InvalidName, InvalidPassword or AccountNameTaken."""
+    return seam.api.account_register(name=name, password=password)
 
-    Checks the token with the public key alone (signature, algorithm, issuer, expiry),
-    so a token of a deleted account, or one issued before a password change, stays
-    valid until it expires. A context that learns of those changes (the AccountDeleted
-    and PasswordChanged events) passes `refused`, its own check of the principal that
-    raises InvalidToken (TokenAccountDeleted, TokenRevoked) to refuse it, by overriding
-    its view's get_authenticators(): `[TokenAuthentication(refused=...)]`.
+
+def account_authenticate(*, name: str, password: str, client_address: str | None = None) -> Account:
+    """Return the account `name`/`password` identify, or raise AuthenticationFailed."""
+    return seam.api.account_authenticate(
+        name=name, password=password, client_address=client_address
+    )
+
+
+def account_get(*, account_id: str) -> Account:
+    """Return the account with this id, or raise AccountNotFound."""
+    return seam.api.account_get(account_id=account_id)
+
+
+def account_password_change(
+    *, account_id: str, current_password: str, new_password: str
+) -> Account:
+    """Replace the password once the current one confirms it; return the updated account."""
+    return seam.api.account_password_change(
+        account_id=account_id, current_password=current_password, new_password=new_password
+    )
+
+
+def account_delete(*, account_id: str, password: str) -> None:
+    """Delete the account once its password confirms it; raise WrongPassword otherwise."""
+    seam.api.account_delete(account_id=account_id, password=password)
+
+
+def token_issue(*, account_id: str) -> IssuedToken:
+    """Sign an access token for the account; raise AccountNotFound."""
+    return seam.api.token_issue(account_id=account_id)
+
+
+def token_keys() -> dict[str, Any]:
+    """Return the JWKS document of every key that verifies access tokens."""
+    return seam.api.token_keys()
+
+
+def token_verify(token: str) -> Principal:
+    """Return who `token` speaks for, checked here with the published keys; raise InvalidToken.
+
+    A token of a deleted account, or one issued before a password change, stays valid
+    until it expires: the contexts that must refuse those learn of them from the
+    AccountDeleted and PasswordChanged events.
     """
-
-    def __init__(self, refused: Callable[[Principal], None] | None = None):
-        self.refused = refused
-
-    def verify(self, token: str) -> Principal:
-        try:
-            principal = token_verify(token)
-            if self.refused is not None:
-                self.refused(principal)
-        except InvalidToken as exc:
-            raise drf_exceptions.AuthenticationFailed(exc.detail, code=exc.code) from exc
-        return principal
+    return _verifier.verify(token)

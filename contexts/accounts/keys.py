@@ -1,10 +1,20 @@
-"""The token signing key pair: from settings or the environment, or generated once under var/."""
+"""The token keys: the signing key pair (from settings, or generated once under var/), the
+retired public keys that still verify tokens signed before a rotation, and their JWKS.
 
+Each key is known by its `kid`, the RFC 7638 thumbprint of its public half; tokens name
+the key that signed them, and verifiers pick it out of the JWKS document accounts
+publishes at /.well-known/jwks.json.
+"""
+
+import base64
 import functools
+import hashlib
+import json
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -12,6 +22,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 KEY_FILE_NAME = "accounts-signing-key.pem"
+# The embedded default keeps the public halves of retired keys here, one file each.
+RETIRED_DIR_NAME = "accounts-retired-keys"
 CURVE_NAME = "secp256r1"  # P-256, the curve ES256 is defined on
 
 
@@ -160,3 +172,93 @@ def _load_or_create(path: Path) -> ec.EllipticCurvePrivateKey:
     finally:
         temporary.unlink(missing_ok=True)
     return key
+
+
+# --- key ids, JWKS and rotation -------------------------------------------------------------
+
+
+def _b64(number: int) -> str:
+    raw = number.to_bytes(32, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def jwk(public_key: ec.EllipticCurvePublicKey) -> dict[str, str]:
+    """Return the JWK of a P-256 public key, with its kid."""
+    numbers = public_key.public_numbers()
+    members = {"crv": "P-256", "kty": "EC", "x": _b64(numbers.x), "y": _b64(numbers.y)}
+    canonical = json.dumps(members, separators=(",", ":"), sort_keys=True).encode()
+    kid = base64.urlsafe_b64encode(hashlib.sha256(canonical).digest()).rstrip(b"=").decode()
+    return {**members, "kid": kid, "use": "sig", "alg": "ES256"}
+
+
+def key_id(public_key: ec.EllipticCurvePublicKey) -> str:
+    """Return a key's kid: the RFC 7638 thumbprint of its public half."""
+    return jwk(public_key)["kid"]
+
+
+def retired_dir() -> Path:
+    """Return where the embedded default keeps retired public keys."""
+    return default_key_path().parent / RETIRED_DIR_NAME
+
+
+def retired_keys() -> list[ec.EllipticCurvePublicKey]:
+    """Return the retired public keys: ACCOUNTS_RETIRED_PUBLIC_KEYS_PEM, and var/'s files."""
+    found = []
+    configured = getattr(settings, "ACCOUNTS_RETIRED_PUBLIC_KEYS_PEM", "") or ""
+    for block in configured.replace("\\n", "\n").split("-----END PUBLIC KEY-----"):
+        if block.strip():
+            pem = block.strip() + "\n-----END PUBLIC KEY-----"
+            found.append(_parse_public(pem, "ACCOUNTS_RETIRED_PUBLIC_KEYS_PEM"))
+    directory = retired_dir()
+    if directory.is_dir():
+        for path in sorted(directory.glob("*.pem")):
+            found.append(_parse_public(path.read_text(), str(path)))
+    return found
+
+
+def verification_keys() -> dict[str, ec.EllipticCurvePublicKey]:
+    """Return every key that verifies tokens by kid: the current one first, then retired ones."""
+    current = key_pair().public_key
+    keys = {key_id(current): current}
+    for key in retired_keys():
+        keys.setdefault(key_id(key), key)
+    return keys
+
+
+def jwks() -> dict[str, Any]:
+    """Return the JWKS document of every key that verifies tokens."""
+    return {"keys": [jwk(key) for key in verification_keys().values()]}
+
+
+def rotate() -> tuple[str, str]:
+    """Retire the embedded default's signing key and generate a new one; return both kids.
+
+    The retired key's public half keeps verifying the tokens it signed until they
+    expire; `retire(kid)` removes it afterwards. Keys configured in the environment are
+    rotated by changing the environment (ACCOUNTS_RETIRED_PUBLIC_KEYS_PEM keeps the old).
+    """
+    if _config().private_pem or _config().private_file or _config().public_pem:
+        raise ImproperlyConfigured(
+            "the signing key comes from the environment: rotate it there, and list the old "
+            "public key in ACCOUNTS_RETIRED_PUBLIC_KEYS_PEM"
+        )
+    path = default_key_path()
+    old = _load_or_create(path).public_key()
+    directory = retired_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    old_kid = key_id(old)
+    (directory / f"{old_kid}.pem").write_text(_public_pem(old))
+    path.unlink()
+    _load.cache_clear()
+    new = _load_or_create(path).public_key()
+    _load.cache_clear()
+    return old_kid, key_id(new)
+
+
+def retire(kid: str) -> bool:
+    """Stop verifying tokens signed by the retired key `kid`; False if there is none."""
+    path = retired_dir() / f"{kid}.pem"
+    if path.parent != retired_dir() or not path.exists():
+        return False
+    path.unlink()
+    return True

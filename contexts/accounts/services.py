@@ -4,11 +4,10 @@ import functools
 import secrets
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -22,51 +21,18 @@ from contexts.accounts.domain import (
     AuthenticationFailed,
     InvalidName,
     InvalidPassword,
-    InvalidToken,
     IssuedToken,
     PasswordChanged,
-    Principal,
-    TokenRevoked,
     WrongPassword,
     is_account_id,
     name_problems,
 )
+from contexts.accounts.validators import password_problems
 from contexts.kernel.events.publishing import publish
 
 ALIAS = "accounts"
 DEFAULT_TOKEN_TTL_SECONDS = 3600
 DEFAULT_TOKEN_ISSUER = "blog-platform/accounts"  # noqa: S105 (a name, not a secret)
-
-
-class _NameField:
-    verbose_name = "name"
-
-
-class _PasswordOwnerMeta:
-    @staticmethod
-    def get_field(field_name: str) -> _NameField:
-        return _NameField()
-
-
-class _PasswordOwner:
-    """What Django's password validators compare a password with: the account name."""
-
-    # The similarity validator names the attribute in its message through `_meta`:
-    # "The password is too similar to the name."
-    _meta = _PasswordOwnerMeta()
-
-    def __init__(self, name: str):
-        # UserAttributeSimilarityValidator reads `username` among its default attributes.
-        self.username = name
-
-
-def password_problems(*, name: str, password: str) -> list[str]:
-    """Return what the project's password validators say about `password` for `name`."""
-    try:
-        validate_password(password, user=_PasswordOwner(name))
-    except ValidationError as exc:
-        return list(exc.messages)
-    return []
 
 
 def account_register(*, name: str, password: str) -> Account:
@@ -189,8 +155,10 @@ def _delete(record: models.Account) -> None:
 def token_issue(*, account_id: str) -> IssuedToken:
     """Sign an access token for the account; raise AccountNotFound."""
     account = account_get(account_id=account_id)
+    private_key = keys.signing_key()
     return tokens.token_encode(
-        private_key=keys.signing_key(),
+        private_key=private_key,
+        key_id=keys.key_id(private_key.public_key()),
         issuer=token_issuer(),
         account_id=account.id,
         name=account.name,
@@ -200,38 +168,14 @@ def token_issue(*, account_id: str) -> IssuedToken:
     )
 
 
-def token_verify(token: str) -> Principal:
-    """Return who `token` speaks for, checked with the public key alone; raise InvalidToken."""
-    return tokens.token_decode(token, public_key=keys.key_pair().public_key, issuer=token_issuer())
-
-
-def token_check_current(principal: Principal) -> None:
-    """Raise unless the token's account exists and its password has not changed since.
-
-    The accounts context's own check, on its own data; other contexts learn the same
-    from the AccountDeleted and PasswordChanged events.
-    """
-    record = (
-        models.Account.objects.filter(pk=principal.account_id)
-        .only("credentials_generation")
-        .first()
-        if is_account_id(principal.account_id)
-        else None
-    )
-    if record is None:
-        raise InvalidToken("The account of this access token no longer exists.")
-    if principal.credentials_generation < record.credentials_generation:
-        raise TokenRevoked()
+def token_keys() -> dict[str, Any]:
+    """Return the JWKS document of the keys that verify access tokens."""
+    return keys.jwks()
 
 
 def token_issuer() -> str:
     """Return the `iss` claim tokens carry and verification demands."""
     return getattr(settings, "ACCOUNTS_TOKEN_ISSUER", DEFAULT_TOKEN_ISSUER)
-
-
-def public_key_pem() -> str:
-    """Return the PEM of the public key that verifies access tokens."""
-    return keys.key_pair().public_pem
 
 
 def _find_by_id(account_id: str) -> models.Account:

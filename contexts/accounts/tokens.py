@@ -1,6 +1,7 @@
 """Signed access tokens: ES256 JWTs that anyone holding the public key can verify."""
 
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import jwt
@@ -15,9 +16,14 @@ REQUIRED_CLAIMS = ("iss", "sub", "name", "iat", "exp", "jti")
 GENERATION_CLAIM = "gen"
 
 
+class UnknownSigningKey(InvalidToken):
+    """The token names a key (kid) the verifier does not know: maybe a newer one."""
+
+
 def token_encode(
     *,
     private_key: ec.EllipticCurvePrivateKey,
+    key_id: str,
     issuer: str,
     account_id: str,
     name: str,
@@ -36,19 +42,40 @@ def token_encode(
         "jti": secrets.token_hex(16),
         GENERATION_CLAIM: credentials_generation,
     }
-    token = jwt.encode(payload, private_key, algorithm=ALGORITHM, headers={"typ": "JWT"})
+    headers = {"typ": "JWT", "kid": key_id}
+    token = jwt.encode(payload, private_key, algorithm=ALGORITHM, headers=headers)
     return IssuedToken(
         token=token, token_type=TOKEN_TYPE, expires_at=datetime.fromtimestamp(expires, tz=UTC)
     )
 
 
-def token_decode(token: str, *, public_key: ec.EllipticCurvePublicKey, issuer: str) -> Principal:
-    """Return who `token` speaks for, or raise InvalidToken.
+def _key_for(
+    token: str, keys: Mapping[str, ec.EllipticCurvePublicKey]
+) -> ec.EllipticCurvePublicKey:
+    """Return the key the token's header names; a token without a kid (issued before
+    tokens named their key) is checked with the current key, the first one."""
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError as exc:
+        raise InvalidToken() from exc
+    if kid is None:
+        return next(iter(keys.values()))
+    if not isinstance(kid, str) or kid not in keys:
+        raise UnknownSigningKey()
+    return keys[kid]
+
+
+def token_decode(
+    token: str, *, keys: Mapping[str, ec.EllipticCurvePublicKey], issuer: str
+) -> Principal:
+    """Return who `token` speaks for, or raise InvalidToken (UnknownSigningKey for a kid
+    that is not among `keys`).
 
     Only ES256 is accepted, so neither `alg: none` nor an HMAC token keyed with the
     public key can pass; the signature, issuer and expiry are checked and every claim
     is required.
     """
+    public_key = _key_for(token, keys)
     try:
         claims = jwt.decode(
             token,

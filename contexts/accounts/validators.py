@@ -2,6 +2,7 @@
 
 import re
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 DEFAULT_MIN_LENGTH = 8
@@ -44,3 +45,34 @@ def _without(password: str, name: str) -> str:
     """Return `password` with every occurrence of `name` (any case, either way) removed."""
     pattern = re.compile(f"{re.escape(name)}|{re.escape(name[::-1])}", re.IGNORECASE)
     return pattern.sub("", password)
+
+
+class _NameField:
+    verbose_name = "name"
+
+
+class _PasswordOwnerMeta:
+    @staticmethod
+    def get_field(field_name: str) -> _NameField:
+        return _NameField()
+
+
+class _PasswordOwner:
+    """What Django's password validators compare a password with: the account name."""
+
+    # The similarity validator names the attribute in its message through `_meta`:
+    # "The password is too similar to the name."
+    _meta = _PasswordOwnerMeta()
+
+    def __init__(self, name: str):
+        # UserAttributeSimilarityValidator reads `username` among its default attributes.
+        self.username = name
+
+
+def password_problems(*, name: str, password: str) -> list[str]:
+    """Return what the project's password validators say about `password` for `name`."""
+    try:
+        validate_password(password, user=_PasswordOwner(name))
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []

@@ -5,7 +5,6 @@ import html
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from contexts.kernel import errors
 from contexts.kernel.events import Event
@@ -112,23 +111,6 @@ class EntryRenderPending(Event):
 
 
 # --- DTOs published through api.py ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AuthorInfo:
-    account_id: str
-    name: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class BlogSummary:
-    path: str
-    title: str
-    description: str
-    owner_name: str
-    created_at: datetime
-    updated_at: datetime
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,32 @@ class TooLarge(ContextError):
 
 
 class Unavailable(ContextError):
+    """Another context could not answer: down, too slow, or failing. Try again later.
+
+    `outcome` says how, for metrics and logs; `retry_after` (seconds) becomes the
+    Retry-After of the 503 answer.
+    """
+
     code = "unavailable"
     status = 503
     default_detail = "The service is temporarily unavailable."
+    outcome = "unavailable"
+    retry_after = 5
+
+
+class TimedOut(Unavailable):
+    """The other context did not answer within its timeout."""
+
+    outcome = "timeout"
+
+
+class CircuitOpen(Unavailable):
+    """Calls to the other context fail fast: too many failed recently."""
+
+    outcome = "circuit_open"
+
+
+class InjectedFault(Unavailable):
+    """A fault injected on purpose (fault injection), indistinguishable for the caller."""
+
+    outcome = "fault"

@@ -2,14 +2,14 @@
 
 import time
 
-from contexts.accounts import api as accounts_api
+from contexts.accounts import services as accounts_services
 
 
 def token_claims(account, **changes) -> dict:
     """Return valid claims for `account`; a change to None drops that claim."""
     now = int(time.time())
     claims = {
-        "iss": accounts_api.token_issuer(),
+        "iss": accounts_services.token_issuer(),
         "sub": account.id,
         "name": account.name,
         "iat": now,

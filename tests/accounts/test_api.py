@@ -11,7 +11,8 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from contexts.accounts import api as accounts_api
-from contexts.accounts import keys, tokens
+from contexts.accounts import keys, services, tokens
+from contexts.accounts.http.authentication import AccessTokenAuthentication
 from tests.accounts.claims import token_claims
 from tests.accounts.conftest import PASSWORD
 
@@ -230,7 +231,8 @@ def test_me_answers_200_with_the_account(api_client, alice, alice_token):
 def _expired_token(alice) -> str:
     return tokens.token_encode(
         private_key=keys.signing_key(),
-        issuer=accounts_api.token_issuer(),
+        key_id=keys.key_id(keys.signing_key().public_key()),
+        issuer=services.token_issuer(),
         account_id=alice.id,
         name=alice.name,
         issued_at=int(time.time()) - 7200,
@@ -338,28 +340,16 @@ def test_repeated_wrong_passwords_on_delete_me_answer_429(api_client, alice, ali
     assert accounts_api.account_get(account_id=alice.id) == alice
 
 
-def test_token_authentication_is_usable_by_other_endpoints(rf, alice_token):
+def test_the_accounts_token_authentication_checks_the_account_as_it_is_now(rf, alice, alice_token):
     request = Request(rf.get("/", HTTP_AUTHORIZATION=f"Bearer {alice_token}"))
-    principal, token = accounts_api.TokenAuthentication().authenticate(request)
+    authenticator = AccessTokenAuthentication()
+
+    principal, token = authenticator.authenticate(request)
 
     assert isinstance(principal, accounts_api.Principal)
     assert principal.name == "Alice" and token == alice_token
-
-
-def test_token_authentication_applies_the_callers_own_refusal(rf, alice, alice_token):
-    request = Request(rf.get("/", HTTP_AUTHORIZATION=f"Bearer {alice_token}"))
-    seen = []
-
-    def refuse(principal):
-        seen.append(principal.account_id)
-        raise accounts_api.TokenRevoked()
-
-    refusing = accounts_api.TokenAuthentication(refused=refuse)
-    accepting = accounts_api.TokenAuthentication(refused=lambda principal: None)
-
+    assert authenticator.account == alice
+    services.account_delete(account_id=alice.id, password=PASSWORD)
     with pytest.raises(AuthenticationFailed) as refused:
-        refusing.authenticate(request)
-
-    assert seen == [alice.id]
-    assert refused.value.get_codes() == "token_revoked"
-    assert accepting.authenticate(request)[0].account_id == alice.id
+        AccessTokenAuthentication().authenticate(request)
+    assert refused.value.get_codes() == "invalid_token"

@@ -6,6 +6,8 @@ from django.db.models import QuerySet
 
 from contexts.accounts import api as accounts_api
 from contexts.accounts import models, services
+from contexts.accounts.domain import name_problems
+from contexts.accounts.validators import password_problems
 from tests.accounts.conftest import PASSWORD, REAL_PASSWORD_HASHERS
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -101,11 +103,11 @@ def test_register_refuses_a_weak_password_naming_the_field(password):
     assert not models.Account.objects.exists()
 
 
-def test_password_problems_are_published_for_forms():
-    assert accounts_api.account_password_problems(name="bob", password=PASSWORD) == []
-    assert accounts_api.account_password_problems(name="bob", password="123")
-    assert accounts_api.account_name_problems("bob") == []
-    assert accounts_api.account_name_problems("b!")
+def test_password_and_name_problems_are_reported_for_forms():
+    assert password_problems(name="bob", password=PASSWORD) == []
+    assert password_problems(name="bob", password="123")
+    assert name_problems("bob") == []
+    assert name_problems("b!")
 
 
 def test_sign_in_returns_the_account_whatever_the_case_of_the_name(alice):

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from contexts.accounts import api as accounts_api
 from contexts.accounts import keys, tokens
+from contexts.accounts import services as accounts_services
 from tests.accounts.claims import token_claims
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -66,10 +67,10 @@ def test_an_issued_token_verifies_to_its_account(alice):
 
 def test_a_token_carries_every_claim_and_verifies_with_the_public_key_alone(alice):
     issued = accounts_api.token_issue(account_id=alice.id)
-    public_key = serialization.load_pem_public_key(accounts_api.public_key_pem().encode())
+    public_key = serialization.load_pem_public_key(keys.key_pair().public_pem.encode())
 
     claims = jwt.decode(
-        issued.token, public_key, algorithms=["ES256"], issuer=accounts_api.token_issuer()
+        issued.token, public_key, algorithms=["ES256"], issuer=accounts_services.token_issuer()
     )
     header = jwt.get_unverified_header(issued.token)
 
@@ -115,7 +116,8 @@ def test_an_expired_token_is_refused(alice):
     issued_at = int(time.time()) - 7200
     expired = tokens.token_encode(
         private_key=keys.signing_key(),
-        issuer=accounts_api.token_issuer(),
+        key_id=keys.key_id(keys.signing_key().public_key()),
+        issuer=accounts_services.token_issuer(),
         account_id=alice.id,
         name=alice.name,
         issued_at=issued_at,
@@ -143,7 +145,7 @@ def test_an_hs256_token_keyed_with_the_public_key_is_refused(alice):
     # The classic algorithm confusion: the public key used as an HMAC secret.
     header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
     payload = _b64(json.dumps(token_claims(alice)).encode())
-    secret = accounts_api.public_key_pem().encode()
+    secret = keys.key_pair().public_pem.encode()
     signature = hmac.new(secret, f"{header}.{payload}".encode(), hashlib.sha256).digest()
 
     _refused(f"{header}.{payload}.{_b64(signature)}")
@@ -212,11 +214,11 @@ def test_keys_from_the_settings_are_used_and_no_file_is_made(alice, settings, ke
 
     token = accounts_api.token_issue(account_id=alice.id).token
 
-    assert accounts_api.public_key_pem() == public_pem
+    assert keys.key_pair().public_pem == public_pem
     assert (
-        jwt.decode(token, public_pem, algorithms=["ES256"], issuer=accounts_api.token_issuer())[
-            "sub"
-        ]
+        jwt.decode(
+            token, public_pem, algorithms=["ES256"], issuer=accounts_services.token_issuer()
+        )["sub"]
         == alice.id
     )
     assert not key_dir.exists()
@@ -226,7 +228,7 @@ def test_a_pem_with_escaped_newlines_from_the_environment_is_accepted(alice, set
     private_pem, public_pem = _pem_pair()
     settings.ACCOUNTS_PRIVATE_KEY_PEM = private_pem.strip().replace("\n", "\\n")
 
-    assert accounts_api.public_key_pem() == public_pem
+    assert keys.key_pair().public_pem == public_pem
 
 
 def test_keys_from_files(alice, settings, tmp_path):
@@ -234,12 +236,12 @@ def test_keys_from_files(alice, settings, tmp_path):
     (tmp_path / "private.pem").write_text(private_pem)
     settings.ACCOUNTS_PRIVATE_KEY_FILE = str(tmp_path / "private.pem")
 
-    assert accounts_api.public_key_pem() == public_pem
+    assert keys.key_pair().public_pem == public_pem
 
 
 def test_a_verify_only_process_verifies_but_cannot_issue(alice, settings):
     issued = accounts_api.token_issue(account_id=alice.id).token
-    settings.ACCOUNTS_PUBLIC_KEY_PEM = accounts_api.public_key_pem()
+    settings.ACCOUNTS_PUBLIC_KEY_PEM = keys.key_pair().public_pem
 
     assert accounts_api.token_verify(issued).account_id == alice.id
     with pytest.raises(ImproperlyConfigured):
@@ -264,7 +266,7 @@ def test_a_key_that_is_not_p256_is_refused_at_load(settings, setting):
     setattr(settings, setting, pem.decode())
 
     with pytest.raises(ImproperlyConfigured, match="P-256"):
-        accounts_api.public_key_pem()
+        keys.key_pair()
 
 
 def test_mismatched_private_and_public_keys_are_refused(settings):
@@ -272,4 +274,4 @@ def test_mismatched_private_and_public_keys_are_refused(settings):
     settings.ACCOUNTS_PUBLIC_KEY_PEM = _pem_pair()[1]
 
     with pytest.raises(ImproperlyConfigured):
-        accounts_api.public_key_pem()
+        keys.key_pair()

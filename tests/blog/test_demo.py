@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from contexts.accounts import api as accounts_api
+from contexts.accounts.validators import password_problems
 from contexts.blog.management.commands.demo import DEMO_PASSWORD
 from contexts.blog.models import Author, Blog, Entry
 from tests.blog.conftest_web import (
@@ -38,7 +39,7 @@ def test_demo_loads_accounts_blogs_and_rendered_entries_and_prints_the_accounts(
 
 
 def test_the_demo_password_passes_the_password_validators():
-    assert accounts_api.account_password_problems(name="alice", password=DEMO_PASSWORD) == []
+    assert password_problems(name="alice", password=DEMO_PASSWORD) == []
 
 
 def test_demo_entries_show_off_the_notations_on_the_public_pages():

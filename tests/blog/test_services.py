@@ -1,12 +1,10 @@
 """Blog use cases on the database: authors, blogs, entries, ownership, account deletion."""
 
-import dataclasses
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from contexts.blog import api as blog_api
 from contexts.blog import domain, services
 from contexts.blog.models import Author, Blog, Entry, IdempotencyRecord
 from tests.blog.conftest import fake_html
@@ -242,33 +240,12 @@ def test_account_content_delete_removes_only_that_accounts_things(
         account_id=account[0].id, key="k", fingerprint="f", response_status=201, response_body={}
     )
 
-    blog_api.account_content_delete(account_id=account[0].id)
+    services.account_content_delete(account_id=account[0].id)
 
     assert list(Blog.objects.values_list("path", flat=True)) == ["survives"]
     assert Entry.objects.filter(blog=other_blog).count() == Entry.objects.count() == 1
     assert not Author.objects.filter(account_id=account[0].id).exists()
     assert not IdempotencyRecord.objects.exists()
-
-
-def test_blogs_of_account_returns_frozen_summaries_newest_first(account, author, make_blog):
-    make_blog(author, path="older", title="Older")
-    make_blog(author, path="newer", title="Newer")
-
-    blogs = blog_api.blogs_of_account(account_id=account[0].id)
-
-    assert [summary.path for summary in blogs] == ["newer", "older"]
-    assert blogs[0].owner_name == account[0].name
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        blogs[0].title = "changed"  # type: ignore[misc]
-    assert blog_api.blogs_of_account(account_id="nobody") == []
-
-
-def test_api_author_ensure_returns_a_dto(account):
-    info = blog_api.author_ensure(account_id=account[0].id, name=account[0].name)
-
-    assert info == blog_api.AuthorInfo(
-        account_id=account[0].id, name=account[0].name, created_at=info.created_at
-    )
 
 
 def test_idempotency_records_purge_deletes_only_expired_records():

@@ -1,23 +1,6 @@
-"""OpenAPI details drf-spectacular cannot infer: the bearer JWT scheme and DELETE bodies."""
+"""OpenAPI details drf-spectacular cannot infer: DELETE bodies."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import build_bearer_security_scheme_object
-
-
-class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
-    """Document accounts' TokenAuthentication (and subclasses) as `Authorization: Bearer <JWT>`."""
-
-    target_class = "contexts.accounts.api.TokenAuthentication"
-    match_subclasses = True
-    name = "bearerAuth"
-
-    def get_security_definition(self, auto_schema):
-        return build_bearer_security_scheme_object(
-            header_name="Authorization",
-            token_prefix="Bearer",  # noqa: S106 (a scheme name)
-            bearer_format="JWT",
-        )
 
 
 class BodyOnDeleteSchema(AutoSchema):

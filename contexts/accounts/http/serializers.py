@@ -3,16 +3,17 @@
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from contexts.accounts import api as accounts_api
+from contexts.accounts.domain import NAME_MAX_LENGTH, NAME_MIN_LENGTH, name_problems
+from contexts.accounts.validators import password_problems
 
-_NAME_LENGTHS = f"{accounts_api.NAME_MIN_LENGTH},{accounts_api.NAME_MAX_LENGTH}"
+_NAME_LENGTHS = f"{NAME_MIN_LENGTH},{NAME_MAX_LENGTH}"
 
 
 @extend_schema_field(
     {
         "type": "string",
-        "minLength": accounts_api.NAME_MIN_LENGTH,
-        "maxLength": accounts_api.NAME_MAX_LENGTH,
+        "minLength": NAME_MIN_LENGTH,
+        "maxLength": NAME_MAX_LENGTH,
         "pattern": "^[0-9A-Za-z]{" + _NAME_LENGTHS + "}$",
     }
 )
@@ -25,7 +26,7 @@ class RegisterInputSerializer(serializers.Serializer):
     # spaces are part of it.
     name = _NameField(
         trim_whitespace=False,
-        help_text=f"{accounts_api.NAME_MIN_LENGTH}-{accounts_api.NAME_MAX_LENGTH} characters "
+        help_text=f"{NAME_MIN_LENGTH}-{NAME_MAX_LENGTH} characters "
         "of [0-9A-Za-z]; unique ignoring case.",
     )
     password = serializers.CharField(
@@ -39,11 +40,9 @@ class RegisterInputSerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         # The api checks these rules too; checking both here reports every field at once.
         errors = {}
-        if problems := accounts_api.account_name_problems(attrs["name"]):
+        if problems := name_problems(attrs["name"]):
             errors["name"] = problems
-        if problems := accounts_api.account_password_problems(
-            name=attrs["name"], password=attrs["password"]
-        ):
+        if problems := password_problems(name=attrs["name"], password=attrs["password"]):
             errors["password"] = problems
         if errors:
             raise serializers.ValidationError(errors)

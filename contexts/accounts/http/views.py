@@ -1,6 +1,8 @@
 """REST endpoints of the accounts context: register, sign in, and the signed-in account."""
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import IsAuthenticated
@@ -9,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contexts.accounts import api as accounts_api
-from contexts.accounts import services
+from contexts.accounts.http.authentication import AccessTokenAuthentication
 from contexts.accounts.http.schema import BodyOnDeleteSchema
 from contexts.accounts.http.serializers import (
     AccountOutputSerializer,
@@ -23,6 +25,8 @@ from contexts.accounts.http.serializers import (
 from contexts.kernel.http.schema import RETRY_AFTER, WWW_AUTHENTICATE, error_response
 
 TAGS = ["accounts"]
+# Verifiers keep the keys this long; a new kid makes them fetch again sooner.
+JWKS_MAX_AGE_SECONDS = 300
 INVALID = OpenApiResponse(ValidationErrorSerializer, description="Invalid input, by field.")
 
 
@@ -91,14 +95,11 @@ class TokenCreateView(AccountsView):
 class MeView(AccountsView):
     """The account the access token speaks for."""
 
-    authentication_classes = [accounts_api.TokenAuthentication]
+    # This context holds the accounts: a token of a deleted account, or one issued
+    # before the password changed, is refused here at once.
+    authentication_classes = [AccessTokenAuthentication]
     permission_classes = [IsAuthenticated]
     schema = BodyOnDeleteSchema()
-
-    def get_authenticators(self) -> list:
-        # This context holds the accounts: a token of a deleted account, or one issued
-        # before the password changed, is refused here at once.
-        return [accounts_api.TokenAuthentication(refused=services.token_check_current)]
 
     @extend_schema(
         operation_id="me_retrieve",
@@ -114,7 +115,8 @@ class MeView(AccountsView):
         },
     )
     def get(self, request: Request) -> Response:
-        account = accounts_api.account_get(account_id=request.user.account_id)
+        # The authenticator read the account to check the token against it.
+        account = request.successful_authenticator.account
         return Response(AccountOutputSerializer(account).data)
 
     @extend_schema(
@@ -153,3 +155,11 @@ class MeView(AccountsView):
                 code=accounts_api.InvalidToken.code,
             )
         return super().handle_exception(exc)
+
+
+@require_GET
+def jwks(request: HttpRequest) -> JsonResponse:
+    """The JWKS document of the keys that verify access tokens (/.well-known/jwks.json)."""
+    response = JsonResponse(accounts_api.token_keys())
+    patch_cache_control(response, public=True, max_age=JWKS_MAX_AGE_SECONDS)
+    return response

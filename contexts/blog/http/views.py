@@ -8,8 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contexts.accounts import api as accounts_api
 from contexts.blog import domain, selectors, services
+from contexts.blog.http.authentication import BlogTokenAuthentication
 from contexts.blog.http.serializers import (
     BlogCreateInputSerializer,
     BlogOutputSerializer,
@@ -109,18 +109,6 @@ TOO_LARGE = error_response("The body is longer than 100,000 characters (`too_lar
 # --- views --------------------------------------------------------------------------
 
 
-def _refuse_outdated_token(principal: accounts_api.Principal) -> None:
-    """Refuse a token of a deleted account, or one issued before a password change."""
-    refusal = selectors.token_refusal(
-        account_id=principal.account_id,
-        credentials_generation=principal.credentials_generation,
-    )
-    if refusal == "deleted":
-        raise accounts_api.TokenAccountDeleted()
-    if refusal == "revoked":
-        raise accounts_api.TokenRevoked()
-
-
 def _is_owner(request: Request, blog: Blog) -> bool:
     """Tell whether the request's token speaks for the blog's owner (no write: a GET)."""
     principal = request.user
@@ -130,14 +118,8 @@ def _is_owner(request: Request, blog: Blog) -> bool:
 class BlogAPIView(APIView):
     """Base of the blog endpoints: bearer tokens, owner-only writes, JSON bodies."""
 
-    authentication_classes = [accounts_api.TokenAuthentication]
+    authentication_classes = [BlogTokenAuthentication]
     permission_classes = [IsAuthenticatedOrReadOnly]
-
-    def get_authenticators(self) -> list:
-        # The accounts token, refused once the AccountDeleted event left a tombstone
-        # here, or the PasswordChanged event a newer generation: no call to the accounts
-        # context per request (ADR 0002).
-        return [accounts_api.TokenAuthentication(refused=_refuse_outdated_token)]
 
     def actor(self, request: Request) -> Author:
         """Return the author of the signed-in account, created on its first write."""

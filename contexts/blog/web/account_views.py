@@ -10,7 +10,7 @@ from contexts.accounts import api as accounts_api
 from contexts.blog import selectors
 from contexts.blog.models import Author
 from contexts.blog.web.auth import author_required, sign_in, sign_out
-from contexts.blog.web.errors import add_context_error
+from contexts.blog.web.errors import add_context_error, context_errors_as_pages
 from contexts.blog.web.forms import AccountDeleteForm, PasswordChangeForm
 from contexts.blog.web.views import HTTP_TOO_MANY_REQUESTS, _posted
 from contexts.kernel.errors import ContextError
@@ -34,6 +34,7 @@ def _account_or_sign_out(request: HttpRequest, author: Author):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @author_required
+@context_errors_as_pages
 def account(request: HttpRequest, *, author: Author) -> HttpResponse:
     """The signed-in account, and the form that changes its password."""
     found = _account_or_sign_out(request, author)
@@ -77,6 +78,7 @@ def account(request: HttpRequest, *, author: Author) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @author_required
+@context_errors_as_pages
 def account_delete(request: HttpRequest, *, author: Author) -> HttpResponse:
     """GET asks for the password; POST deletes the account, its blogs and entries."""
     form = AccountDeleteForm(_posted(request))

@@ -33,13 +33,17 @@ from contexts.blog.web.forms import (
     SignInForm,
     SignUpForm,
 )
-from contexts.kernel.errors import ContextError
+from contexts.kernel.errors import ContextError, Unavailable
 from contexts.renderer import api as renderer_api
 
 BLOGS_PER_PAGE = 10
 ENTRIES_PER_PAGE = 5
 MANAGED_ENTRIES_PER_PAGE = 10
 HTTP_TOO_MANY_REQUESTS = 429
+HTTP_UNAVAILABLE = 503
+ACCOUNTS_UNAVAILABLE = (
+    "Signing in and signing up are temporarily unavailable. Please try again in a minute."
+)
 # The live preview posts here (api-v1.md, "Rendering").
 RENDER_API_URL = "/api/v1/render"
 
@@ -149,11 +153,15 @@ def signup(request: HttpRequest) -> HttpResponse:
     if redirect := _already_signed_in(request):
         return redirect
     form = SignUpForm(_posted(request))
+    status, retry_after = 200, None
     if request.method == "POST" and form.is_valid():
         try:
             account = accounts_api.account_register(
                 name=form.cleaned_data["name"], password=form.cleaned_data["password"]
             )
+        except Unavailable as exc:
+            form.add_error(None, ACCOUNTS_UNAVAILABLE)
+            status, retry_after = HTTP_UNAVAILABLE, exc.retry_after
         except ContextError as exc:
             add_context_error(form, exc, field_for_code=ACCOUNT_ERROR_FIELDS)
         else:
@@ -167,7 +175,12 @@ def signup(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Welcome, {account.name}! Your account is ready.")
             return _after_sign_in(request)
     next_path = safe_next(request, request.POST.get("next") or request.GET.get("next"))
-    return render(request, "blog/account/signup.html", {"form": form, "next": next_path})
+    response = render(
+        request, "blog/account/signup.html", {"form": form, "next": next_path}, status=status
+    )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -192,6 +205,9 @@ def signin(request: HttpRequest) -> HttpResponse:
             status = HTTP_TOO_MANY_REQUESTS
         except accounts_api.AuthenticationFailed:
             form.add_error(None, "Wrong name or password.")
+        except Unavailable as exc:
+            form.add_error(None, ACCOUNTS_UNAVAILABLE)
+            status, retry_after = HTTP_UNAVAILABLE, exc.retry_after
         except ContextError as exc:
             add_context_error(form, exc, field_for_code=ACCOUNT_ERROR_FIELDS)
         else:

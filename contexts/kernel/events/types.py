@@ -6,9 +6,11 @@ import re
 import types
 import typing
 import uuid
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+
+from contexts.kernel.jsonschema import NoJsonForm, object_schema
 
 # <context>.<EventName>.v<version>, e.g. "accounts.AccountDeleted.v1".
 TYPE_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\.[A-Z][A-Za-z0-9]*\.v[1-9][0-9]*$")
@@ -157,45 +159,15 @@ def _is_datetime_hint(hint: Any) -> bool:
     return False
 
 
-_JSON_TYPES: dict[Any, dict[str, Any]] = {
-    str: {"type": "string"},
-    int: {"type": "integer"},
-    float: {"type": "number"},
-    bool: {"type": "boolean"},
-    datetime: {"type": "string", "format": "date-time"},
-    type(None): {"type": "null"},
-    Any: {},
-}
-
-
-def _schema_of_hint(hint: Any) -> dict[str, Any]:
-    if hint in _JSON_TYPES:
-        return dict(_JSON_TYPES[hint])
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if isinstance(hint, types.UnionType) or origin is typing.Union:
-        return {"anyOf": [_schema_of_hint(arg) for arg in args]}
-    if origin in (list, tuple) or hint in (list, tuple):
-        items = _schema_of_hint(args[0]) if args else {}
-        return {"type": "array", "items": items}
-    if origin is dict or hint is dict:
-        values = _schema_of_hint(args[1]) if len(args) == 2 else {}
-        return {"type": "object", "additionalProperties": values}
-    raise InvalidEvent(
-        f"{hint!r} has no JSON form: use str, int, float, bool, datetime, lists, dicts"
-    )
-
-
 def json_schema(cls: type[Event]) -> dict[str, Any]:
     """Return the JSON schema of an event type's payload: its contract with its consumers."""
-    hints = typing.get_type_hints(cls)
-    properties: dict[str, Any] = {"type": {"const": cls.type_name}}
-    required = ["type"]
-    for item in fields(cls):
-        properties[item.name] = _schema_of_hint(hints[item.name])
-        if item.name in ENVELOPE_FIELDS or (
-            item.default is MISSING and item.default_factory is MISSING
-        ):
-            required.append(item.name)
+    try:
+        fields_schema = object_schema(cls)
+    except NoJsonForm as exc:
+        raise InvalidEvent(str(exc)) from None
+    properties: dict[str, Any] = {"type": {"const": cls.type_name}, **fields_schema["properties"]}
+    envelope = [name for name in ENVELOPE_FIELDS if name not in fields_schema["required"]]
+    required = ["type", *envelope, *fields_schema["required"]]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": cls.type_name,

@@ -1,5 +1,7 @@
 """Bearer-token authentication for DRF, with the token check supplied by a subclass."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -31,3 +33,18 @@ class BearerAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return BEARER
+
+
+class BearerAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Document every BearerAuthentication as `Authorization: Bearer <JWT>`."""
+
+    target_class = BearerAuthentication
+    match_subclasses = True
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization",
+            token_prefix=BEARER,
+            bearer_format="JWT",
+        )

@@ -1,0 +1,59 @@
+"""What travels with a request across contexts and processes: its id, and trace context.
+
+The edge (a middleware of the composition root) takes `X-Request-ID` from the request or
+makes one, and returns it; internal api calls and published events carry it on.
+Observability adds the W3C trace context through `add_header_provider`.
+"""
+
+import re
+import uuid
+from collections.abc import Callable
+from contextvars import ContextVar, Token
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_VALID_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+_providers: list[Callable[[], dict[str, str]]] = []
+
+
+def new_request_id() -> str:
+    """Return a fresh request id."""
+    return uuid.uuid4().hex
+
+
+def accepted_request_id(candidate: str | None) -> str:
+    """Return `candidate` if it is a sensible request id (a client's), else a new one."""
+    if candidate and _VALID_ID.fullmatch(candidate):
+        return candidate
+    return new_request_id()
+
+
+def current_request_id() -> str | None:
+    """Return the id of the request being handled, if any."""
+    return _request_id.get()
+
+
+def set_request_id(value: str | None) -> Token:
+    """Make `value` the current request id; reset with the returned token."""
+    return _request_id.set(value)
+
+
+def reset_request_id(token: Token) -> None:
+    _request_id.reset(token)
+
+
+def add_header_provider(provider: Callable[[], dict[str, str]]) -> None:
+    """Have `provider`'s headers carried on every internal call and published event."""
+    _providers.append(provider)
+
+
+def outgoing_headers() -> dict[str, str]:
+    """Return the headers an internal call or an event carries from the current request."""
+    headers = {}
+    request_id = _request_id.get()
+    if request_id:
+        headers[REQUEST_ID_HEADER] = request_id
+    for provider in _providers:
+        headers.update(provider())
+    return headers
