@@ -29,6 +29,18 @@ run: migrate
 	@echo "Staff user for the admin at /admin/: $(BIN)/python manage.py createsuperuser"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+## One context as a service of its own: its internal endpoints only, on its own database.
+## make serve-context CONTEXT=accounts PORT=8001
+serve-context: $(INSTALLED)
+	@test -n "$(CONTEXT)" || { echo "Say which: make serve-context CONTEXT=accounts PORT=8001"; exit 2; }
+	PROCESS_ROLE=$(CONTEXT) PROCESS_CONTEXTS=$(CONTEXT) $(BIN)/python manage.py migrate_all
+	PROCESS_ROLE=$(CONTEXT) PROCESS_CONTEXTS=$(CONTEXT) $(BIN)/gunicorn blog_project.wsgi \
+		--bind $(HOST):$(PORT) --workers $(shell nproc 2>/dev/null || echo 2) --access-logfile -
+
+## Web, the accounts and renderer services and the workers, in one terminal (PostgreSQL + Redis).
+run-split: $(INSTALLED)
+	./scripts/run-split
+
 ## Celery worker with the beat scheduler (needs CELERY_BROKER_URL).
 worker: migrate
 	$(BIN)/celery -A blog_project worker --beat --loglevel=INFO
@@ -59,6 +71,10 @@ bench: $(INSTALLED)
 ## Needs DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis).
 bench-events: $(INSTALLED)
 	$(BIN)/python bench/events.py
+
+## The cost of the seam: an api call in-process, and a render over loopback HTTP.
+bench-boundary: $(INSTALLED)
+	$(BIN)/python bench/boundary.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

@@ -13,14 +13,22 @@ def database_settings(
     aliases: tuple[str, ...],
     var_dir: Path,
     local: tuple[str, ...] | None = None,
+    roles: bool = False,
 ) -> dict:
     """Return the DATABASES setting for `aliases` ("default" first).
 
     Only the aliases in `local` (all when None) are configured: a process of a split
     deployment opens its own context's database and no other. Django always needs a
-    "default"; when it is not local it is left empty, and any use of it fails.
+    "default"; when it is not local it is left empty, and any use of it fails. With
+    `roles` (PostgreSQL), each alias connects as a role of its own (`role_name`) that
+    `manage.py db_roles` made the owner of that alias's schema and nothing else.
     """
     databases = _all_databases(database_url=database_url, aliases=aliases, var_dir=var_dir)
+    if roles:
+        if not database_url:
+            raise ValueError("DATABASE_ROLES needs DATABASE_URL (PostgreSQL)")
+        for alias, settings in databases.items():
+            settings["USER"] = role_name(settings["NAME"], alias)
     if local is None:
         return databases
     unknown = set(local) - set(aliases)
@@ -58,3 +66,13 @@ def _all_databases(*, database_url: str, aliases: tuple[str, ...], var_dir: Path
 def schema_of(settings_dict: dict) -> str | None:
     """Return the PostgreSQL schema an alias is pinned to, or None."""
     return settings_dict.get("SCHEMA")
+
+
+def role_name(database: str, alias: str) -> str:
+    """Return the PostgreSQL role an alias connects as when each has its own."""
+    return f"{database}_{alias}"[:63]
+
+
+def schema_or_public(settings_dict: dict) -> str:
+    """Return the schema an alias's tables live in ("public" for Django's own)."""
+    return schema_of(settings_dict) or "public"

@@ -15,7 +15,11 @@ def ensure_schema(sender, using: str, **kwargs) -> None:
     if connection.vendor != "postgresql" or not schema:
         return
     with connection.cursor() as cursor:
-        cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        # Looked up first: a context's own role (DATABASE_ROLES) owns its schema but may
+        # not create schemas, and PostgreSQL checks that right even with IF NOT EXISTS.
+        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
 
 
 def ensure_outbox_wakeups(sender, using: str, **kwargs) -> None:

@@ -153,6 +153,7 @@ DATABASES = database_settings(
     aliases=("default", *CONTEXTS),
     var_dir=VAR_DIR,
     local=PROCESS_CONTEXTS,
+    roles=_env_bool("DATABASE_ROLES", False),
 )
 DATABASE_ROUTERS = ["blog_project.routers.ContextRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from contexts.kernel.events.stores import is_local
+
 
 class Command(BaseCommand):
     help = "Run migrate once per database alias (each context migrates only on its own)."
@@ -11,6 +13,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
         for alias in settings.DATABASES:
+            if not is_local(alias):
+                continue  # a split process migrates only the databases it opens
             if verbosity:
                 self.stdout.write(self.style.MIGRATE_HEADING(f"Migrating alias '{alias}'"))
             call_command(
