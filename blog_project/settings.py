@@ -39,6 +39,8 @@ ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "te
 CONTEXTS = ("accounts", "blog", "renderer")
 
 INSTALLED_APPS = [
+    # First, so that its runserver (management/commands) replaces staticfiles' one.
+    "blog_project.apps.CompositionRootConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,7 +49,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
-    "blog_project.apps.CompositionRootConfig",
     "contexts.kernel",
     *(f"contexts.{name}" for name in CONTEXTS),
 ]
