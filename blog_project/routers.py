@@ -2,11 +2,17 @@
 
 from django.conf import settings
 
+from blog_project.cache import CACHE_APP_LABEL
 from blog_project.contexts import FRAMEWORK, context_of_app
 
 
 def alias_for_app(app_label: str) -> str:
     """Return the database alias that holds an app's tables."""
+    if app_label == CACHE_APP_LABEL:
+        # The database cache's table (no installed app) is plumbing that every context's
+        # throttles share: it lives with the framework's tables, apart from any
+        # context's writes.
+        return "default"
     context = context_of_app(app_label)
     if context != FRAMEWORK and context in settings.DATABASES:
         return context

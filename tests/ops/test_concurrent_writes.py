@@ -53,3 +53,33 @@ def test_50_concurrent_writers_all_succeed_and_every_201_is_stored(server):
 def test_every_database_file_is_in_wal_mode(server):
     for alias in ("default", "accounts", "blog", "renderer"):
         assert live.journal_mode(server.var_dir / f"{alias}.sqlite3") == "wal"
+
+
+def test_parallel_guesses_from_one_address_get_exactly_the_allowance(server):
+    name = live.unique_name("target", 1)
+
+    def wrong() -> live.Answer:
+        return server.request("POST", "/api/v1/tokens", {"name": name, "password": "wrong-one-9"})
+
+    result = live.burst([wrong] * 20)
+
+    assert result.statuses() == {401: 5, 429: 15}
+
+
+def test_failed_sign_ins_are_counted_across_worker_processes(server):
+    if server.target != "serve":
+        pytest.skip("one process: nothing to share")
+    assert server.log().count("Booting worker") >= 2
+    name = live.unique_name("target", 0)
+    registered = server.request(
+        "POST", "/api/v1/accounts", {"name": name, "password": live.PASSWORD}
+    )
+    assert registered.status == 201
+
+    # One at a time, so that the requests spread over the workers.
+    answers = [
+        server.request("POST", "/api/v1/tokens", {"name": name, "password": "wrong-one-9"})
+        for _ in range(7)
+    ]
+
+    assert [answer.status for answer in answers] == [401] * 5 + [429] * 2
