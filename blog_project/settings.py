@@ -209,13 +209,22 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "contexts.kernel.http.errors.exception_handler",
-    # Only the rates named here are throttled; the scopes are set per view.
+    # Only the rates named here are throttled; the scopes are set per view. Failed
+    # sign-ins: a tight limit per (name, address), looser ones per name and per address
+    # past which attempts wait growing delays (ADR 0003).
     "DEFAULT_THROTTLE_RATES": {
-        "signin_name": os.environ.get("THROTTLE_SIGNIN_NAME", "5/minute"),
-        "signin_address": os.environ.get("THROTTLE_SIGNIN_ADDRESS", "20/minute"),
+        "signin_pair": os.environ.get("THROTTLE_SIGNIN_PAIR", "5/minute"),
+        "signin_name": os.environ.get("THROTTLE_SIGNIN_NAME", "10/hour"),
+        "signin_address": os.environ.get("THROTTLE_SIGNIN_ADDRESS", "100/hour"),
         "render": os.environ.get("THROTTLE_RENDER", "120/minute"),
     },
 }
+# The longest delay between two attempts on a name (or from an address) past its rate.
+THROTTLE_SIGNIN_MAX_DELAY_SECONDS = int(os.environ.get("THROTTLE_SIGNIN_MAX_DELAY_SECONDS", "60"))
+# How many proxies in front of the site append the address they received from to
+# X-Forwarded-For. 0: the peer is the client and the header is ignored (anyone can
+# write it). Every throttle reads the client address this way.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Blog platform API",
     "VERSION": "1.0.0",

@@ -196,3 +196,28 @@ def test_openapi_schema_describes_the_endpoint(client):
     assert list(components[ok_ref.rsplit("/", 1)[1]]["properties"]) == ["html"]
     assert {"200", "400", "413", "429"} <= set(operation["responses"])
     assert "security" not in operation or operation["security"] in ([], [{}])
+
+
+def test_behind_a_trusted_proxy_rendering_is_throttled_per_forwarded_address(client, settings):
+    proxy = "10.0.0.1"
+    address, other = f"203.0.{uuid.uuid4().int % 250}.1", f"203.0.{uuid.uuid4().int % 250}.2"
+    settings.NUM_PROXIES = 1
+    rest_framework = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "render": "1/minute",
+        },
+    }
+    keys = [_throttle_key(key) for key in (proxy, address, other)]
+    cache.delete_many(keys)
+    try:
+        with override_settings(REST_FRAMEWORK=rest_framework):
+            first = post(client, {"src": "x"}, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=address)
+            again = post(client, {"src": "x"}, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=address)
+            another = post(client, {"src": "x"}, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=other)
+    finally:
+        cache.delete_many(keys)
+
+    # Every client comes through the proxy, yet each has a budget of its own.
+    assert (first.status_code, again.status_code, another.status_code) == (200, 429, 200)

@@ -19,6 +19,7 @@ from contexts.accounts.http.serializers import (
     TokenOutputSerializer,
     ValidationErrorSerializer,
 )
+from contexts.kernel.http.client import client_address
 from contexts.kernel.http.schema import RETRY_AFTER, WWW_AUTHENTICATE, error_response
 
 TAGS = ["accounts"]
@@ -81,7 +82,7 @@ class TokenCreateView(AccountsView):
         data = SignInInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         account = accounts_api.account_authenticate(
-            **data.validated_data, client_address=request.META.get("REMOTE_ADDR")
+            **data.validated_data, client_address=client_address(request)
         )
         issued = accounts_api.token_issue(account_id=account.id)
         return Response(TokenOutputSerializer(issued).data, status=status.HTTP_201_CREATED)
@@ -129,7 +130,9 @@ class MeView(AccountsView):
         data = DeleteMeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         accounts_api.account_delete(
-            account_id=request.user.account_id, password=data.validated_data["password"]
+            account_id=request.user.account_id,
+            password=data.validated_data["password"],
+            client_address=client_address(request),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
