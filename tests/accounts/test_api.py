@@ -157,6 +157,18 @@ def test_sign_in_answers_201_with_a_token_for_the_account(api_client, alice):
     assert accounts_api.token_verify(body["token"]).account_id == alice.id
 
 
+@pytest.mark.parametrize("url", [ACCOUNTS, TOKENS])
+def test_answers_holding_a_token_may_not_be_stored_by_any_cache(api_client, url):
+    if url == TOKENS:
+        accounts_api.account_register(name="Alice", password=PASSWORD)
+
+    response = _post(api_client, url, {"name": "Alice", "password": PASSWORD})
+
+    assert response.status_code == 201
+    assert response["Cache-Control"] == "no-store"
+    assert response["Pragma"] == "no-cache"
+
+
 def test_wrong_password_and_unknown_name_get_the_same_401(api_client, alice):
     wrong = _post(api_client, TOKENS, {"name": "Alice", "password": "not-the-password"})
     unknown = _post(api_client, TOKENS, {"name": "Nobody", "password": PASSWORD})

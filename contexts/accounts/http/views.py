@@ -1,7 +1,7 @@
 """REST endpoints of the accounts context: register, sign in, and the signed-in account."""
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -24,6 +24,22 @@ from contexts.kernel.http.schema import RETRY_AFTER, WWW_AUTHENTICATE, error_res
 
 TAGS = ["accounts"]
 INVALID = OpenApiResponse(ValidationErrorSerializer, description="Invalid input, by field.")
+NO_STORE = OpenApiParameter(
+    "Cache-Control",
+    str,
+    OpenApiParameter.HEADER,
+    response=[201],
+    description='"no-store": the answer holds an access token, which no cache may keep.',
+)
+
+
+def _with_token(body: dict) -> Response:
+    """Answer 201 with a body that holds an access token, which no cache may keep."""
+    response = Response(body, status=status.HTTP_201_CREATED)
+    response["Cache-Control"] = "no-store"
+    # For HTTP/1.0 caches (RFC 6749, 5.1).
+    response["Pragma"] = "no-cache"
+    return response
 
 
 class AccountsView(APIView):
@@ -40,6 +56,7 @@ class AccountCreateView(AccountsView):
         description="Create an account and return it with an access token.",
         tags=TAGS,
         request=RegisterInputSerializer,
+        parameters=[NO_STORE],
         responses={
             201: RegisterOutputSerializer,
             400: INVALID,
@@ -57,7 +74,7 @@ class AccountCreateView(AccountsView):
             "token_type": issued.token_type,
             "expires_at": issued.expires_at,
         }
-        return Response(RegisterOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        return _with_token(RegisterOutputSerializer(body).data)
 
 
 class TokenCreateView(AccountsView):
@@ -67,7 +84,7 @@ class TokenCreateView(AccountsView):
         description="Failed attempts are throttled per name and per client address.",
         tags=TAGS,
         request=SignInInputSerializer,
-        parameters=[RETRY_AFTER, WWW_AUTHENTICATE],
+        parameters=[NO_STORE, RETRY_AFTER, WWW_AUTHENTICATE],
         responses={
             201: TokenOutputSerializer,
             400: INVALID,
@@ -85,7 +102,7 @@ class TokenCreateView(AccountsView):
             **data.validated_data, client_address=client_address(request)
         )
         issued = accounts_api.token_issue(account_id=account.id)
-        return Response(TokenOutputSerializer(issued).data, status=status.HTTP_201_CREATED)
+        return _with_token(TokenOutputSerializer(issued).data)
 
 
 class MeView(AccountsView):
