@@ -28,6 +28,7 @@ from contexts.accounts.domain import (
     name_problems,
 )
 from contexts.kernel.events.publishing import publish
+from contexts.kernel.text import text_problem
 
 ALIAS = "accounts"
 DEFAULT_TOKEN_TTL_SECONDS = 3600
@@ -58,6 +59,9 @@ class _PasswordOwner:
 
 def password_problems(*, name: str, password: str) -> list[str]:
     """Return what the project's password validators say about `password` for `name`."""
+    if problem := text_problem(password):
+        # A password is typed on keyboards: a control character in it is a mistake.
+        return [problem]
     try:
         validate_password(password, user=_PasswordOwner(name))
     except ValidationError as exc:

@@ -426,3 +426,30 @@ def test_token_authentication_applies_the_callers_own_refusal(rf, alice, alice_t
 
     assert refused.value.get_codes() == "account_deleted"
     assert accepting.authenticate(request)[0].account_id == alice.id
+
+
+# Control and bidi characters (contexts/kernel/text.py)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "ab\u202ec", "password": PASSWORD}, "name"),
+        ({"name": "Alice", "password": PASSWORD + "\x07"}, "password"),
+    ],
+)
+def test_register_refuses_control_and_bidi_characters_naming_the_field(api_client, body, field):
+    response = _post(api_client, ACCOUNTS, body)
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+
+
+def test_sign_in_refuses_a_name_with_control_characters_but_takes_any_password(api_client, alice):
+    bad_name = _post(api_client, TOKENS, {"name": "Ali\u202ece", "password": PASSWORD})
+    odd_password = _post(api_client, TOKENS, {"name": "Alice", "password": "x\u202e\x07"})
+
+    assert bad_name.status_code == 400
+    assert list(bad_name.json()) == ["name"]
+    # A password is compared, never shown: one registered before the rule still works.
+    _assert_error(odd_password, 401, "authentication_failed")

@@ -185,3 +185,12 @@ def test_operators_remove_an_account_without_its_password(alice):
 
     with pytest.raises(accounts_api.AccountNotFound):
         accounts_api.account_get(account_id=alice.id)
+
+
+def test_register_refuses_a_password_with_control_characters_naming_the_field():
+    with pytest.raises(accounts_api.InvalidPassword) as caught:
+        accounts_api.account_register(name="Carol", password=PASSWORD + "\u202e")
+
+    assert caught.value.fields == {
+        "password": ["Bidirectional control characters are not allowed: U+202E."]
+    }

@@ -86,10 +86,10 @@ def test_a_body_too_large_for_any_acceptable_source_is_413_before_parsing(client
         ({}, "This field is required."),
         ({"text": "x"}, "This field is required."),
         ({"src": None}, "This field may not be null."),
-        ({"src": 42}, "Not a valid string."),
-        ({"src": ["x"]}, "Not a valid string."),
-        ({"src": {"a": 1}}, "Not a valid string."),
-        ({"src": True}, "Not a valid string."),
+        ({"src": 42}, "Must be a string."),
+        ({"src": ["x"]}, "Must be a string."),
+        ({"src": {"a": 1}}, "Must be a string."),
+        ({"src": True}, "Must be a string."),
     ],
     ids=["missing", "other field", "null", "number", "list", "object", "boolean"],
 )
@@ -130,8 +130,10 @@ def test_body_that_is_not_an_object_is_400(client, body):
     [
         ("a\\ud800b", "Surrogate characters are not allowed: U+D800."),
         ("a\\u0000b", "Null characters are not allowed."),
+        ("a\\u202eb", "Bidirectional control characters are not allowed: U+202E."),
+        ("a\\u001bb", "Control characters are not allowed: U+001B."),
     ],
-    ids=["lone surrogate", "NUL"],
+    ids=["lone surrogate", "NUL", "bidi override", "escape"],
 )
 def test_characters_text_cannot_hold_are_field_errors(client, src, message):
     # As for an entry's body, which the web pages and the database must be able to hold.

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from contexts.accounts import api as accounts_api
+from contexts.kernel.http.fields import StrictCharField
 
 _NAME_LENGTHS = f"{accounts_api.NAME_MIN_LENGTH},{accounts_api.NAME_MAX_LENGTH}"
 
@@ -16,7 +17,7 @@ _NAME_LENGTHS = f"{accounts_api.NAME_MIN_LENGTH},{accounts_api.NAME_MAX_LENGTH}"
         "pattern": "^[0-9A-Za-z]{" + _NAME_LENGTHS + "}$",
     }
 )
-class _NameField(serializers.CharField):
+class _NameField(StrictCharField):
     """A new account's name; the rule itself is the api's (documented here for clients)."""
 
 
@@ -28,7 +29,7 @@ class RegisterInputSerializer(serializers.Serializer):
         help_text=f"{accounts_api.NAME_MIN_LENGTH}-{accounts_api.NAME_MAX_LENGTH} characters "
         "of [0-9A-Za-z]; unique ignoring case.",
     )
-    password = serializers.CharField(
+    password = StrictCharField(
         trim_whitespace=False,
         write_only=True,
         style={"input_type": "password"},
@@ -51,15 +52,20 @@ class RegisterInputSerializer(serializers.Serializer):
 
 
 class SignInInputSerializer(serializers.Serializer):
-    name = serializers.CharField(trim_whitespace=False)
-    password = serializers.CharField(
-        trim_whitespace=False, write_only=True, style={"input_type": "password"}
+    name = StrictCharField(trim_whitespace=False)
+    # Compared with the stored hash, never shown: taken exactly as typed.
+    password = StrictCharField(
+        trim_whitespace=False,
+        check_characters=False,
+        write_only=True,
+        style={"input_type": "password"},
     )
 
 
 class DeleteMeInputSerializer(serializers.Serializer):
-    password = serializers.CharField(
+    password = StrictCharField(
         trim_whitespace=False,
+        check_characters=False,
         write_only=True,
         style={"input_type": "password"},
         help_text="The account's password, to confirm.",

@@ -6,7 +6,10 @@ from rest_framework.request import Request
 
 from contexts.blog import domain
 from contexts.blog.models import Blog, Entry
+from contexts.kernel.http.fields import StrictCharField
 
+# domain.PATH_PATTERN as clients read it (JSON Schema: anchored).
+PATH_PATTERN = f"^{domain.PATH_PATTERN.pattern}$"
 PATH_MESSAGE = (
     f"Use {domain.PATH_MIN_LENGTH}-{domain.PATH_MAX_LENGTH} characters of a-z, 0-9 and '-', "
     "starting with a letter or digit."
@@ -46,27 +49,21 @@ def entry_api_url(request: Request, entry: Entry) -> str:
 # --- input --------------------------------------------------------------------------
 
 
-class StrictCharField(serializers.CharField):
-    """A CharField that takes JSON strings only (DRF would turn 12345 into "12345")."""
-
-    default_error_messages = {"invalid": "Must be a string."}
-
-    def to_internal_value(self, data: object) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
 class BlogCreateInputSerializer(serializers.Serializer):
     # Not trimmed: " my-blog" is not a path, and a silently altered one would surprise.
     path = StrictCharField(
         trim_whitespace=False,
         max_length=domain.PATH_MAX_LENGTH,
+        pattern=PATH_PATTERN,
         help_text=PATH_MESSAGE,
     )
     title = StrictCharField(max_length=domain.TITLE_MAX_LENGTH)
     description = StrictCharField(
-        max_length=domain.DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False, default=""
+        max_length=domain.DESCRIPTION_MAX_LENGTH,
+        allow_blank=True,
+        multiline=True,
+        required=False,
+        default="",
     )
 
     def validate_path(self, value: str) -> str:
@@ -78,7 +75,7 @@ class BlogCreateInputSerializer(serializers.Serializer):
 class BlogUpdateInputSerializer(serializers.Serializer):
     title = StrictCharField(max_length=domain.TITLE_MAX_LENGTH, required=False)
     description = StrictCharField(
-        max_length=domain.DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False
+        max_length=domain.DESCRIPTION_MAX_LENGTH, allow_blank=True, multiline=True, required=False
     )
     path = StrictCharField(
         required=False,
@@ -98,6 +95,7 @@ class EntryInputSerializer(serializers.Serializer):
     body = StrictCharField(
         allow_blank=True,
         trim_whitespace=False,
+        multiline=True,
         help_text=f"Markdown, at most {domain.BODY_MAX_LENGTH} characters (413 above).",
     )
 
@@ -107,6 +105,7 @@ class EntryUpdateInputSerializer(EntryInputSerializer):
     body = StrictCharField(
         allow_blank=True,
         trim_whitespace=False,
+        multiline=True,
         required=False,
         help_text=f"Markdown, at most {domain.BODY_MAX_LENGTH} characters (413 above).",
     )
