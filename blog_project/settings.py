@@ -251,6 +251,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Blog platform API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "contexts.kernel.http.schema.collapse_blank_alternatives",
+    ],
 }
 
 LOGGING = {

@@ -35,12 +35,13 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
     return None
 
 
-def text_pattern(*, multiline: bool, blank: bool) -> str:
+def text_pattern(*, multiline: bool, blank: bool, not_only: str = r"\s") -> str:
     """Return the pattern (JSON Schema, as Python reads it too) of text this rule accepts.
 
-    `blank`: the text may be empty or all whitespace; otherwise it must hold something else.
+    `blank` False: the text must also hold a character outside the class `not_only`
+    (whitespace by default: not empty, not all spaces).
     """
     refused = (_MULTILINE_CONTROLS if multiline else _CONTROLS) + _BIDI
     if blank:
         return f"^[^{refused}]*$"
-    return f"^[^{refused}]*[^\\s{refused}][^{refused}]*$"
+    return f"^[^{refused}]*[^{not_only}{refused}][^{refused}]*$"

@@ -1,10 +1,15 @@
 """Input and output shapes of the accounts REST endpoints."""
 
+from django.contrib.auth.password_validation import (
+    MinimumLengthValidator,
+    get_default_password_validators,
+)
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from contexts.accounts import api as accounts_api
 from contexts.kernel.http.fields import StrictCharField
+from contexts.kernel.text import text_pattern
 
 _NAME_LENGTHS = f"{accounts_api.NAME_MIN_LENGTH},{accounts_api.NAME_MAX_LENGTH}"
 
@@ -21,6 +26,29 @@ class _NameField(StrictCharField):
     """A new account's name; the rule itself is the api's (documented here for clients)."""
 
 
+def _password_min_length() -> int:
+    lengths = [
+        validator.min_length
+        for validator in get_default_password_validators()
+        if isinstance(validator, MinimumLengthValidator)
+    ]
+    return max(lengths, default=1)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "writeOnly": True,
+        "minLength": _password_min_length(),
+        # One line of text, not only digits. Django's other validators (common
+        # passwords, similarity to the name) cannot be written as a pattern.
+        "pattern": text_pattern(multiline=False, blank=False, not_only=r"\d"),
+    }
+)
+class _NewPasswordField(StrictCharField):
+    """A new account's password; the validators are the api's (documented here for clients)."""
+
+
 class RegisterInputSerializer(serializers.Serializer):
     # Exact input: a name with spaces around it is not a valid name, and a password's
     # spaces are part of it.
@@ -29,7 +57,7 @@ class RegisterInputSerializer(serializers.Serializer):
         help_text=f"{accounts_api.NAME_MIN_LENGTH}-{accounts_api.NAME_MAX_LENGTH} characters "
         "of [0-9A-Za-z]; unique ignoring case.",
     )
-    password = StrictCharField(
+    password = _NewPasswordField(
         trim_whitespace=False,
         write_only=True,
         style={"input_type": "password"},

@@ -20,7 +20,12 @@ from contexts.accounts.http.serializers import (
     ValidationErrorSerializer,
 )
 from contexts.kernel.http.client import client_address
-from contexts.kernel.http.schema import RETRY_AFTER, WWW_AUTHENTICATE, error_response
+from contexts.kernel.http.schema import (
+    RETRY_AFTER,
+    TOO_LARGE_BODY,
+    WWW_AUTHENTICATE,
+    error_response,
+)
 
 TAGS = ["accounts"]
 INVALID = OpenApiResponse(ValidationErrorSerializer, description="Invalid input, by field.")
@@ -61,6 +66,7 @@ class AccountCreateView(AccountsView):
             201: RegisterOutputSerializer,
             400: INVALID,
             409: error_response("The name is taken (`name_taken`)."),
+            413: TOO_LARGE_BODY,
         },
     )
     def post(self, request: Request) -> Response:
@@ -92,6 +98,7 @@ class TokenCreateView(AccountsView):
                 "Wrong name or password (`authentication_failed`), the same answer whether "
                 "or not the name exists."
             ),
+            413: TOO_LARGE_BODY,
             429: error_response("Too many failures (`throttled`)."),
         },
     )
@@ -140,6 +147,7 @@ class MeView(AccountsView):
             400: INVALID,
             401: error_response("Missing, malformed, expired or forged token."),
             403: error_response("Wrong password (`wrong_password`)."),
+            413: TOO_LARGE_BODY,
             429: error_response("Too many failures (`throttled`)."),
         },
     )

@@ -1,6 +1,7 @@
 """Input and output serializers of the blog REST endpoints (the JSON of api-v1.md)."""
 
 from django.urls import get_script_prefix, reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -72,21 +73,26 @@ class BlogCreateInputSerializer(serializers.Serializer):
         return value
 
 
+@extend_schema_field(
+    {"not": {}, "description": "A blog's path never changes: leave it out (400 if sent)."}
+)
+class _UnchangeableField(serializers.Field):
+    """A field that may not be sent at all (documented as `not: {}`: no value fits)."""
+
+    def __init__(self, message: str, **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.message = message
+
+    def to_internal_value(self, data: object):
+        raise serializers.ValidationError(self.message)
+
+
 class BlogUpdateInputSerializer(serializers.Serializer):
     title = StrictCharField(max_length=domain.TITLE_MAX_LENGTH, required=False)
     description = StrictCharField(
         max_length=domain.DESCRIPTION_MAX_LENGTH, allow_blank=True, multiline=True, required=False
     )
-    path = StrictCharField(
-        required=False,
-        trim_whitespace=False,
-        help_text="A blog's path never changes; if given, it must be the current one.",
-    )
-
-    def validate_path(self, value: str) -> str:
-        if value != self.context["blog"].path:
-            raise serializers.ValidationError("The path of a blog never changes.")
-        return value
+    path = _UnchangeableField("The path of a blog never changes.")
 
 
 class EntryInputSerializer(serializers.Serializer):
@@ -96,6 +102,7 @@ class EntryInputSerializer(serializers.Serializer):
         allow_blank=True,
         trim_whitespace=False,
         multiline=True,
+        too_large_above=domain.BODY_MAX_LENGTH,
         help_text=f"Markdown, at most {domain.BODY_MAX_LENGTH} characters (413 above).",
     )
 
@@ -107,6 +114,7 @@ class EntryUpdateInputSerializer(EntryInputSerializer):
         trim_whitespace=False,
         multiline=True,
         required=False,
+        too_large_above=domain.BODY_MAX_LENGTH,
         help_text=f"Markdown, at most {domain.BODY_MAX_LENGTH} characters (413 above).",
     )
 

@@ -21,7 +21,9 @@ class StrictCharField(serializers.CharField):
 
     `multiline` keeps line breaks and tabs (a body, a description); `check_characters`
     False leaves a secret as it is (a password that is compared, never shown);
-    `pattern` documents a stricter rule that a validator or the api enforces.
+    `pattern` documents a stricter rule that a validator or the api enforces;
+    `too_large_above` documents the length past which the api answers 413 (the field
+    itself leaves that to the api, so that the answer is a 413, not a 400).
     """
 
     default_error_messages = {"invalid": "Must be a string."}
@@ -32,12 +34,14 @@ class StrictCharField(serializers.CharField):
         multiline: bool = False,
         check_characters: bool = True,
         pattern: str | None = None,
+        too_large_above: int | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.multiline = multiline
         self.check_characters = check_characters
         self.pattern = pattern
+        self.too_large_above = too_large_above
         if check_characters:
             # The character rule refuses these too, with the same messages.
             self.validators = [
@@ -76,10 +80,15 @@ class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
             return schema
         if not field.allow_blank:
             schema.setdefault("minLength", 1)
+        if field.too_large_above is not None:
+            schema["maxLength"] = field.too_large_above
         if field.pattern:
             schema["pattern"] = field.pattern
         elif field.check_characters:
             # Without trimming, all-whitespace text passes the field (the api decides).
             blank = field.allow_blank or not field.trim_whitespace
             schema["pattern"] = text_pattern(multiline=field.multiline, blank=blank)
+        else:
+            # A secret may hold anything but NUL, which DRF refuses (and no text can hold).
+            schema["pattern"] = "^[^\\x00]*$"
         return schema

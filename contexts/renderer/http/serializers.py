@@ -12,6 +12,7 @@ class RenderRequestSerializer(serializers.Serializer):
         allow_blank=True,
         trim_whitespace=False,
         multiline=True,
+        too_large_above=MAX_SOURCE_LENGTH,
         help_text=(
             "Markdown (CommonMark, GFM tables, strikethrough, autolinks, task lists, "
             "footnotes) with Hatena-style notations; at most "
@@ -22,7 +23,3 @@ class RenderRequestSerializer(serializers.Serializer):
 
 class RenderResponseSerializer(serializers.Serializer):
     html = serializers.CharField(help_text="The sanitized HTML of `src`.")
-
-
-class RenderFieldErrorsSerializer(serializers.Serializer):
-    src = serializers.ListField(child=serializers.CharField(), help_text="What is wrong with src.")
