@@ -1,5 +1,6 @@
 """The blog context's private schema: authors, blogs, entries, web sessions, idempotency."""
 
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
@@ -75,10 +76,23 @@ class Entry(models.Model):
 
 
 class WebSession(AbstractBaseSession):
-    """Server-side sessions of the blog context's web pages (see web/sessions.py)."""
+    """Server-side sessions of the blog context's web pages (SESSION_ENGINE: web/sessions.py)."""
 
     class Meta(AbstractBaseSession.Meta):
         db_table = "blog_web_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> type["WebSessionStore"]:
+        # What get_decoded() decodes with (the admin, the shell).
+        return WebSessionStore
+
+
+class WebSessionStore(DatabaseSessionStore):
+    """Django's database session store, on the WebSession table."""
+
+    @classmethod
+    def get_model_class(cls) -> type[WebSession]:
+        return WebSession
 
 
 class IdempotencyRecord(models.Model):
