@@ -72,5 +72,9 @@ bench: $(INSTALLED)
 bench-events: $(INSTALLED)
 	$(BIN)/python bench/events.py
 
+## Concurrent writers on make run and make serve, on the embedded SQLite defaults.
+bench-concurrency: $(INSTALLED)
+	$(BIN)/python bench/concurrency.py
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
