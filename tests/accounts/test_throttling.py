@@ -1,6 +1,7 @@
 """Failed sign-ins: brute force stays expensive, and nobody can lock anyone else out (ADR 0003)."""
 
 import time
+import uuid
 
 import pytest
 
@@ -24,7 +25,14 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch) -> Clock:
+def clock(monkeypatch, settings) -> Clock:
+    """A controlled clock, and a local-memory cache that follows it (Redis keeps its own)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"throttling-{uuid.uuid4().hex}",
+        }
+    }
     return Clock(monkeypatch)
 
 
