@@ -43,15 +43,8 @@ class StrictCharField(serializers.CharField):
         self.pattern = pattern
         self.too_large_above = too_large_above
         if check_characters:
-            # The character rule refuses these too, with the same messages.
-            self.validators = [
-                validator
-                for validator in self.validators
-                if not isinstance(
-                    validator,
-                    ProhibitNullCharactersValidator | ProhibitSurrogateCharactersValidator,
-                )
-            ]
+            replaced = _REPLACED_VALIDATORS
+            self.validators = [v for v in self.validators if not isinstance(v, replaced)]
 
     def run_validation(self, data=empty):
         if isinstance(data, str):

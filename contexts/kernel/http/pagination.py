@@ -11,8 +11,6 @@ MAX_PAGE_SIZE = 100
 # Past this many rows every page is empty anyway; an offset beyond it would overflow
 # the database's integer types (a 500) instead of answering an empty page.
 MAX_OFFSET = 10**9
-
-
 DEFAULT_PAGE_SIZE = 10
 
 # The query parameters of every list endpoint, as OpenAPI documents them.

@@ -30,12 +30,8 @@ FIELD_ERRORS_SCHEMA = {
     "type": "object",
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
-ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["detail", "code"],
-    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
-}
-INVALID_SCHEMA = {"anyOf": [FIELD_ERRORS_SCHEMA, ERROR_SCHEMA]}
+# The one error shape: ErrorSerializer's component, which every error answer registers.
+INVALID_SCHEMA = {"anyOf": [FIELD_ERRORS_SCHEMA, {"$ref": "#/components/schemas/Error"}]}
 
 
 def invalid_response(description: str = "") -> OpenApiResponse:
