@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 # The files the running site keeps (settings read the same variable).
 VAR_DIR ?= var
 
-.PHONY: run serve test install migrate worker lint check pytest bench bench-events bench-concurrency clean
+.PHONY: run serve test install migrate worker lint check pytest test-browser bench bench-events bench-concurrency clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,9 +61,15 @@ lint: $(INSTALLED)
 check: $(INSTALLED)
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+	$(BIN)/python manage.py events schemas --check
 
 pytest: $(INSTALLED)
 	$(BIN)/pytest
+
+## The browser tests alone (Chromium at /usr/bin/chromium; apt-get install chromium).
+## BROWSER_SCREENSHOTS=<folder> keeps the screenshots they take.
+test-browser: $(INSTALLED)
+	$(BIN)/pytest tests/browser
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/render.py

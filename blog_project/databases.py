@@ -18,8 +18,30 @@ SQLITE_OPTIONS = {
 }
 
 
-def database_settings(*, database_url: str, aliases: tuple[str, ...], var_dir: Path) -> dict:
-    """Return the DATABASES setting for `aliases` ("default" first)."""
+def database_settings(
+    *,
+    database_url: str,
+    aliases: tuple[str, ...],
+    var_dir: Path,
+    local: tuple[str, ...] | None = None,
+) -> dict:
+    """Return the DATABASES setting for `aliases` ("default" first).
+
+    Only the aliases in `local` (all when None) are configured: a process of a split
+    deployment opens its own context's database and no other. Django always needs a
+    "default"; when it is not local it is left empty, and any use of it fails.
+    """
+    databases = _all_databases(database_url=database_url, aliases=aliases, var_dir=var_dir)
+    if local is None:
+        return databases
+    unknown = set(local) - set(aliases)
+    if unknown:
+        raise ValueError(f"PROCESS_CONTEXTS names unknown contexts: {', '.join(sorted(unknown))}")
+    chosen = {alias: settings for alias, settings in databases.items() if alias in local}
+    return {"default": {}, **chosen}
+
+
+def _all_databases(*, database_url: str, aliases: tuple[str, ...], var_dir: Path) -> dict:
     if not database_url:
         return {
             alias: {

@@ -14,5 +14,6 @@ from contexts.blog import handlers as blog_handlers
 SUBSCRIPTIONS: dict[str | type, Iterable[Callable | str]] = {
     accounts_api.AccountRegistered: [blog_handlers.on_account_registered],
     accounts_api.AccountDeleted: [blog_handlers.on_account_deleted],
+    accounts_api.PasswordChanged: [blog_handlers.on_password_changed],
     blog_api.EntryRenderPending: [blog_handlers.on_entry_render_pending],
 }

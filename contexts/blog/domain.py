@@ -24,6 +24,12 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 255
 # Entry ids are BigAutoField primary keys; anything longer cannot be one.
 ENTRY_ID_PATTERN = re.compile(r"[0-9]{1,18}")
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"[\x20-\x7e]{1,255}")
+# An entry is a draft (seen by its owner only) until it is published.
+DRAFT = "draft"
+PUBLISHED = "published"
+ENTRY_STATUSES = (DRAFT, PUBLISHED)
+# What an owner may ask a list of entries for (`?status=`).
+ENTRY_LIST_STATUSES = (*ENTRY_STATUSES, "all")
 
 
 # --- errors -------------------------------------------------------------------------
@@ -42,6 +48,7 @@ class BlogNotFound(BlogError, errors.NotFound):
 
 class EntryNotFound(BlogError, errors.NotFound):
     code = "entry_not_found"
+    # Said of a draft too, to anyone but its owner: its existence is not disclosed.
     default_detail = "No published entry has this id in this blog."
 
 
@@ -126,6 +133,15 @@ class BlogSummary:
 
 
 @dataclass(frozen=True)
+class RenderedBody:
+    """An entry's body as it was rendered, and its HTML (None when rendering failed)."""
+
+    entry_id: int
+    body: str
+    html: str | None
+
+
+@dataclass(frozen=True)
 class StoredResponse:
     """An HTTP answer kept for an Idempotency-Key, replayed as it was first sent."""
 
@@ -207,8 +223,12 @@ def check_blog(*, path: object = None, title: object = None, description: object
         raise InvalidBlogInput(fields=problems)
 
 
-def check_entry(*, title: object = None, body: object = None) -> None:
-    """Raise BodyTooLarge or InvalidBlogInput for entry fields that break a rule."""
+def check_entry(*, title: object = None, body: object = None, status: object = None) -> None:
+    """Raise BodyTooLarge or InvalidBlogInput for entry fields that break a rule.
+
+    A body may be empty while the entry is a draft; publishing one is refused (see
+    check_publishable, which needs the body the entry will have).
+    """
     if isinstance(body, str) and len(body) > BODY_MAX_LENGTH:
         raise BodyTooLarge()
     problems: dict[str, list[str]] = {}
@@ -218,8 +238,18 @@ def check_entry(*, title: object = None, body: object = None) -> None:
         _check_text(
             problems, "body", body, max_length=BODY_MAX_LENGTH, required=False, multiline=True
         )
+    if status is not None and status not in ENTRY_STATUSES:
+        problems["status"] = [f"Use one of: {', '.join(ENTRY_STATUSES)}."]
     if problems:
         raise InvalidBlogInput(fields=problems)
+
+
+def check_publishable(*, body: str) -> None:
+    """Raise InvalidBlogInput on `body` when it is empty or only whitespace."""
+    if not body.strip():
+        raise InvalidBlogInput(
+            fields={"body": ["An entry needs a body to be published; save it as a draft."]}
+        )
 
 
 # --- rendering fallback and idempotency ----------------------------------------------

@@ -4,6 +4,7 @@ import contextlib
 
 from contexts.accounts import api as accounts_api
 from contexts.blog import domain, services
+from contexts.kernel.events.subscriptions import prepared_by
 
 
 def on_account_registered(event: accounts_api.AccountRegistered) -> None:
@@ -18,6 +19,24 @@ def on_account_deleted(event: accounts_api.AccountDeleted) -> None:
     services.account_content_delete(account_id=event.account_id)
 
 
-def on_entry_render_pending(event: domain.EntryRenderPending) -> None:
-    """Render an entry saved without HTML; raising makes the delivery retry with backoff."""
-    services.entry_render(entry_id=event.entry_id)
+def on_password_changed(event: accounts_api.PasswordChanged) -> None:
+    """Refuse the account's older tokens and end its web sessions made before the change."""
+    services.author_credentials_renew(
+        account_id=event.account_id,
+        name=event.name,
+        credentials_generation=event.credentials_generation,
+    )
+
+
+def render_pending_entry(event: domain.EntryRenderPending) -> domain.RenderedBody | None:
+    """Render the entry outside the transaction: rendering may take seconds, and holding a
+    write transaction that long would stall every writer on SQLite."""
+    return services.entry_render_prepare(entry_id=event.entry_id)
+
+
+@prepared_by(render_pending_entry)
+def on_entry_render_pending(
+    event: domain.EntryRenderPending, rendered: domain.RenderedBody | None
+) -> None:
+    """Store the entry's HTML; raising makes the delivery retry with backoff."""
+    services.entry_render_store(rendered=rendered)

@@ -11,7 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contexts.blog import domain
-from contexts.blog.models import AccountTombstone, Author, Blog, Entry, IdempotencyRecord
+from contexts.blog.models import (
+    AccountTombstone,
+    Author,
+    Blog,
+    Entry,
+    IdempotencyRecord,
+    WebSession,
+)
 from contexts.kernel.events.publishing import publish
 from contexts.renderer import api as renderer_api
 
@@ -55,6 +62,25 @@ def author_ensure(*, account_id: str, name: str) -> Author:
             author.name = name
             author.save(update_fields=["name"])
     return author
+
+
+def author_credentials_renew(*, account_id: str, name: str, credentials_generation: int) -> None:
+    """Record that the account's password changed; end its sessions made before that.
+
+    Tokens and web sessions of a lower generation are refused from now on (see
+    selectors.token_refusal and web.auth). Generations only go up, so a late, repeated
+    or out-of-order event changes nothing. A deleted account stays deleted.
+    """
+    with transaction.atomic(using=ALIAS):
+        if AccountTombstone.objects.filter(account_id=account_id).exists():
+            return
+        author, _ = Author.objects.get_or_create(account_id=account_id, defaults={"name": name})
+        Author.objects.filter(
+            pk=author.pk, credentials_generation__lt=credentials_generation
+        ).update(credentials_generation=credentials_generation)
+        WebSession.objects.filter(
+            account_id=account_id, credentials_generation__lt=credentials_generation
+        ).delete()
 
 
 # --- blogs --------------------------------------------------------------------------
@@ -154,28 +180,38 @@ def _render_later(entry: Entry) -> None:
     publish(domain.EntryRenderPending(entry_id=entry.public_id), using=ALIAS)
 
 
-def entry_render(*, entry_id: str) -> bool:
-    """Render a waiting entry and store its HTML; raise EntryRenderFailed to be retried.
+def entry_render_prepare(*, entry_id: str) -> domain.RenderedBody | None:
+    """Render the body of an entry waiting for its HTML, outside any transaction.
 
-    Returns False when there is nothing to do (no such entry, already rendered,
-    unpublished, or edited meanwhile: the edit renders or schedules its own body).
+    Returns None when there is nothing to do (no such entry, or rendered already); the
+    HTML is None when the renderer failed or ran out of time. Drafts are rendered too:
+    their owner reads them formatted.
     """
     if not domain.is_valid_entry_id(str(entry_id)):
+        return None
+    entry = Entry.objects.filter(pk=int(entry_id)).only("id", "body", "rendered").first()
+    if entry is None or entry.rendered:
+        return None
+    return domain.RenderedBody(
+        entry_id=entry.pk, body=entry.body, html=_render_within_budget(entry.body)
+    )
+
+
+def entry_render_store(*, rendered: domain.RenderedBody | None) -> bool:
+    """Store the HTML of entry_render_prepare(); raise EntryRenderFailed to be retried.
+
+    Returns False when there is nothing to store: the entry was rendered or edited
+    meanwhile (an edit renders or schedules its own body).
+    """
+    if rendered is None:
         return False
-    entry = Entry.objects.filter(pk=int(entry_id)).first()
-    if entry is None or entry.rendered or entry.unpublished_at is not None:
-        return False
-    html = _render_within_budget(entry.body)
-    if html is None:
+    if rendered.html is None:
         raise domain.EntryRenderFailed()
     with transaction.atomic(using=ALIAS):
-        current = Entry.objects.select_for_update().filter(pk=entry.pk).first()
-        if current is None or current.rendered or current.body != entry.body:
-            return False
-        current.body_html = html
-        current.rendered = True
-        current.save(update_fields=["body_html", "rendered"])
-    return True
+        updated = Entry.objects.filter(
+            pk=rendered.entry_id, rendered=False, body=rendered.body
+        ).update(body_html=rendered.html, rendered=True)
+    return bool(updated)
 
 
 # --- entries ------------------------------------------------------------------------
@@ -187,33 +223,49 @@ def _lock_blog(blog: Blog) -> None:
         raise domain.BlogNotFound()
 
 
-def _entry_create(*, blog: Blog, title: str, body: str, html: str | None) -> Entry:
+def _entry_create(*, blog: Blog, title: str, body: str, html: str | None, status: str) -> Entry:
     _lock_blog(blog)
+    now = timezone.now()
     entry = Entry.objects.create(
         blog=blog,
         title=title,
         body=body,
         body_html=html if html is not None else domain.unrendered_html(body),
         rendered=html is not None,
-        published_at=timezone.now(),
+        created_at=now,
+        published_at=now if status == domain.PUBLISHED else None,
     )
     if html is None:
         _render_later(entry)
     return entry
 
 
-def entry_publish(*, blog: Blog, actor: Author, title: str, body: str) -> Entry:
-    """Publish an entry in `blog` with its body rendered to HTML; only the owner may.
+def _check_new_entry(*, title: str, body: str, status: str) -> None:
+    domain.check_entry(title=title, body=body, status=status)
+    if status == domain.PUBLISHED:
+        domain.check_publishable(body=body)
 
-    When the renderer fails or exceeds BLOG_RENDER_TIMEOUT_SECONDS the entry is still
-    published, showing its escaped body, and is rendered again in the background.
+
+def entry_create(
+    *, blog: Blog, actor: Author, title: str, body: str, status: str = domain.PUBLISHED
+) -> Entry:
+    """Save a new entry in `blog`, published or as a draft, its body rendered to HTML.
+
+    Only the owner may. When the renderer fails or exceeds BLOG_RENDER_TIMEOUT_SECONDS
+    the entry is still saved, showing its escaped body, and is rendered again in the
+    background.
     """
     _check_owner(blog=blog, actor=actor)
-    domain.check_entry(title=title, body=body)
+    _check_new_entry(title=title, body=body, status=status)
     html = _render_within_budget(body)
     with transaction.atomic(using=ALIAS):
-        entry = _entry_create(blog=blog, title=title, body=body, html=html)
+        entry = _entry_create(blog=blog, title=title, body=body, html=html, status=status)
     return entry
+
+
+def entry_publish(*, blog: Blog, actor: Author, title: str, body: str) -> Entry:
+    """Publish a new entry in `blog` at once (entry_create with the published status)."""
+    return entry_create(blog=blog, actor=actor, title=title, body=body, status=domain.PUBLISHED)
 
 
 def _idempotency_cutoff() -> datetime:
@@ -240,20 +292,21 @@ def entry_publish_idempotent(
     key: str,
     fingerprint: str,
     respond: Responder,
+    status: str = domain.PUBLISHED,
 ) -> domain.StoredResponse:
-    """Publish once per (account, Idempotency-Key) within the TTL; replay the first answer.
+    """Create once per (account, Idempotency-Key) within the TTL; replay the first answer.
 
     `respond` turns the new entry into the (status, JSON body, Location) to keep. The
     same key with another `fingerprint` raises IdempotencyConflict. Concurrent twins
     meet at the unique (account_id, key) constraint: the loser waits for the winner's
-    commit and replays its answer, so the entry is published once.
+    commit and replays its answer, so the entry is created once, published or draft.
     """
     _check_owner(blog=blog, actor=actor)
     if not domain.is_valid_idempotency_key(key):
         raise domain.InvalidBlogInput(
             fields={"Idempotency-Key": ["Use 1-255 printable ASCII characters."]}
         )
-    domain.check_entry(title=title, body=body)
+    _check_new_entry(title=title, body=body, status=status)
     account_id = actor.account_id
     cutoff = _idempotency_cutoff()
     # Answer a repeat before spending time on rendering.
@@ -282,13 +335,13 @@ def entry_publish_idempotent(
                 account_id=account_id, key=key
             )
             return _replay(winner, fingerprint)
-        entry = _entry_create(blog=blog, title=title, body=body, html=html)
-        status, response_body, location = respond(entry)
-        record.response_status = status
+        entry = _entry_create(blog=blog, title=title, body=body, html=html, status=status)
+        response_status, response_body, location = respond(entry)
+        record.response_status = response_status
         record.response_body = response_body
         record.response_location = location
         record.save(update_fields=["response_status", "response_body", "response_location"])
-    return domain.StoredResponse(status=status, body=response_body, location=location)
+    return domain.StoredResponse(status=response_status, body=response_body, location=location)
 
 
 def idempotency_records_purge() -> int:
@@ -299,57 +352,72 @@ def idempotency_records_purge() -> int:
 
 
 def entry_edit(
-    *, entry: Entry, actor: Author, title: str | None = None, body: str | None = None
+    *,
+    entry: Entry,
+    actor: Author,
+    title: str | None = None,
+    body: str | None = None,
+    status: str | None = None,
 ) -> Entry:
-    """Change an entry's title and/or body and render it again; only the owner may."""
+    """Change an entry's title, body and/or status; only the owner may.
+
+    A changed body is rendered again. `status` publishes a draft (now) or returns a
+    published entry to draft; a published entry must keep a body that is not blank.
+    """
     _check_owner(blog=entry.blog, actor=actor)
-    if entry.unpublished_at is not None:
-        raise domain.EntryNotFound()
-    domain.check_entry(title=title, body=body)
-    new_body = entry.body if body is None else body
-    html = _render_within_budget(new_body)
+    domain.check_entry(title=title, body=body, status=status)
+    changes: dict[str, object] = {}
+    if title is not None and title != entry.title:
+        changes["title"] = title
+    html = None
+    if body is not None and body != entry.body:
+        html = _render_within_budget(body)
+        changes["body"] = body
+        changes["body_html"] = html if html is not None else domain.unrendered_html(body)
+        changes["rendered"] = html is not None
+    now = timezone.now()
+    if changes:
+        changes["edited_at"] = now
     with transaction.atomic(using=ALIAS):
         current = (
             Entry.objects.select_for_update()
-            .filter(pk=entry.pk, unpublished_at__isnull=True)
-            .only("id", "body")
+            .filter(pk=entry.pk)
+            .only("id", "body", "published_at")
             .first()
         )
         if current is None:
             raise domain.EntryNotFound()
-        if body is None and current.body != new_body:
-            # Someone changed the body while we rendered the old one: keep theirs.
-            new_body, html = current.body, None
-        if title is not None:
-            entry.title = title
-        entry.body = new_body
-        entry.body_html = html if html is not None else domain.unrendered_html(new_body)
-        entry.rendered = html is not None
-        entry.edited_at = timezone.now()
-        entry.save(update_fields=["title", "body", "body_html", "rendered", "edited_at"])
-        if html is None:
+        # Decided on the row as it is now: an edit in between may have changed them.
+        new_status = status or current.status
+        if new_status == domain.PUBLISHED and (body is not None or current.is_draft):
+            domain.check_publishable(body=body if body is not None else current.body)
+        if new_status != current.status:
+            changes["published_at"] = now if new_status == domain.PUBLISHED else None
+        if changes:
+            Entry.objects.filter(pk=entry.pk).update(**changes)
+        if "body" in changes and html is None:
             _render_later(entry)
+    for field, value in changes.items():
+        setattr(entry, field, value)
+    if "published_at" not in changes:
+        entry.published_at = current.published_at
     return entry
 
 
-def entry_unpublish(*, entry: Entry, actor: Author) -> None:
-    """Hide an entry from everyone; only the owner may. Unpublishing twice is a no-op."""
-    _check_owner(blog=entry.blog, actor=actor)
-    now = timezone.now()
-    with transaction.atomic(using=ALIAS):
-        Entry.objects.filter(pk=entry.pk, unpublished_at__isnull=True).update(unpublished_at=now)
-    if entry.unpublished_at is None:
-        entry.unpublished_at = now
+def entry_unpublish(*, entry: Entry, actor: Author) -> Entry:
+    """Return an entry to draft: readers no longer see it, its owner still does."""
+    return entry_edit(entry=entry, actor=actor, status=domain.DRAFT)
 
 
 # --- accounts -----------------------------------------------------------------------
 
 
 def account_content_delete(*, account_id: str) -> None:
-    """Forget a deleted account: delete its author, blogs, entries and keys, and refuse it."""
+    """Forget a deleted account: its author, blogs, entries, keys and web sessions; refuse it."""
     with transaction.atomic(using=ALIAS):
         AccountTombstone.objects.get_or_create(account_id=account_id)
         Entry.objects.filter(blog__owner__account_id=account_id).delete()
         Blog.objects.filter(owner__account_id=account_id).delete()
         Author.objects.filter(account_id=account_id).delete()
         IdempotencyRecord.objects.filter(account_id=account_id).delete()
+        WebSession.objects.filter(account_id=account_id).delete()

@@ -418,13 +418,20 @@ def test_token_authentication_is_usable_by_other_endpoints(rf, alice_token):
 
 def test_token_authentication_applies_the_callers_own_refusal(rf, alice, alice_token):
     request = Request(rf.get("/", HTTP_AUTHORIZATION=f"Bearer {alice_token}"))
-    refusing = accounts_api.TokenAuthentication(refused=lambda account_id: account_id == alice.id)
-    accepting = accounts_api.TokenAuthentication(refused=lambda account_id: False)
+    seen = []
+
+    def refuse(principal):
+        seen.append(principal.account_id)
+        raise accounts_api.TokenRevoked()
+
+    refusing = accounts_api.TokenAuthentication(refused=refuse)
+    accepting = accounts_api.TokenAuthentication(refused=lambda principal: None)
 
     with pytest.raises(AuthenticationFailed) as refused:
         refusing.authenticate(request)
 
-    assert refused.value.get_codes() == "account_deleted"
+    assert seen == [alice.id]
+    assert refused.value.get_codes() == "token_revoked"
     assert accepting.authenticate(request)[0].account_id == alice.id
 
 

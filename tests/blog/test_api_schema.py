@@ -11,7 +11,7 @@ ROWS = [
     ("/api/v1/blogs/{path}", "get", "200", {"404"}),
     ("/api/v1/blogs/{path}", "patch", "200", {"400", "401", "403", "404", "413"}),
     ("/api/v1/blogs/{path}", "delete", "204", {"401", "403", "404"}),
-    ("/api/v1/blogs/{path}/entries", "get", "200", {"400", "404"}),
+    ("/api/v1/blogs/{path}/entries", "get", "200", {"400", "401", "403", "404"}),
     ("/api/v1/blogs/{path}/entries", "post", "201", {"400", "401", "403", "404", "409", "413"}),
     ("/api/v1/blogs/{path}/entries/{entry_id}", "get", "200", {"404"}),
     (
@@ -61,6 +61,7 @@ def test_the_schema_describes_the_json_shapes(schema):
         "title",
         "body",
         "body_html",
+        "status",
         "published_at",
         "edited_at",
         "url",

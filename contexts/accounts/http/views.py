@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contexts.accounts import api as accounts_api
+from contexts.accounts import services
 from contexts.accounts.http.schema import BodyOnDeleteSchema
 from contexts.accounts.http.serializers import (
     AccountOutputSerializer,
@@ -115,10 +116,14 @@ class TokenCreateView(AccountsView):
 class MeView(AccountsView):
     """The account the access token speaks for."""
 
-    # The view answers 401 itself when the token's account no longer exists.
     authentication_classes = [accounts_api.TokenAuthentication]
     permission_classes = [IsAuthenticated]
     schema = BodyOnDeleteSchema()
+
+    def get_authenticators(self) -> list:
+        # This context holds the accounts: a token of a deleted account, or one issued
+        # before the password changed, is refused here at once.
+        return [accounts_api.TokenAuthentication(refused=services.token_check_current)]
 
     @extend_schema(
         operation_id="me_retrieve",
@@ -127,7 +132,10 @@ class MeView(AccountsView):
         parameters=[WWW_AUTHENTICATE],
         responses={
             200: AccountOutputSerializer,
-            401: error_response("Missing, malformed, expired or forged token."),
+            401: error_response(
+                "Missing, malformed, expired or forged token, or one issued before the "
+                "password changed (`token_revoked`)."
+            ),
         },
     )
     def get(self, request: Request) -> Response:
@@ -145,7 +153,10 @@ class MeView(AccountsView):
         responses={
             204: OpenApiResponse(description="Deleted."),
             400: INVALID,
-            401: error_response("Missing, malformed, expired or forged token."),
+            401: error_response(
+                "Missing, malformed, expired or forged token, or one issued before the "
+                "password changed (`token_revoked`)."
+            ),
             403: error_response("Wrong password (`wrong_password`)."),
             413: TOO_LARGE_BODY,
             429: error_response("Too many failures (`throttled`)."),
@@ -163,8 +174,8 @@ class MeView(AccountsView):
 
     def handle_exception(self, exc: Exception) -> HttpResponse:
         if isinstance(exc, accounts_api.AccountNotFound):
-            # The account went away after its token was checked: the token no longer
-            # speaks for anyone.
+            # The account went away between the token check and the use case: the
+            # token no longer speaks for anyone.
             exc = exceptions.AuthenticationFailed(
                 "The account of this access token no longer exists.",
                 code=accounts_api.InvalidToken.code,

@@ -106,6 +106,13 @@ class EntryInputSerializer(serializers.Serializer):
         help_text=f"Markdown, at most {domain.BODY_MAX_LENGTH} characters (413 above).",
     )
 
+    status = serializers.ChoiceField(
+        choices=domain.ENTRY_STATUSES,
+        default=domain.PUBLISHED,
+        help_text='"published" (the default) or "draft", which only the owner sees. An '
+        "entry is published only with a body that is not blank.",
+    )
+
 
 class EntryUpdateInputSerializer(EntryInputSerializer):
     title = StrictCharField(max_length=domain.ENTRY_TITLE_MAX_LENGTH, required=False)
@@ -116,6 +123,17 @@ class EntryUpdateInputSerializer(EntryInputSerializer):
         required=False,
         too_large_above=domain.BODY_MAX_LENGTH,
         help_text=f"Markdown, at most {domain.BODY_MAX_LENGTH} characters (413 above).",
+    )
+    status = serializers.ChoiceField(
+        choices=domain.ENTRY_STATUSES,
+        required=False,
+        help_text='"published" publishes a draft (now); "draft" unpublishes the entry.',
+    )
+
+
+class EntryListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=domain.ENTRY_LIST_STATUSES, default=domain.PUBLISHED, required=False
     )
 
 
@@ -153,9 +171,14 @@ class EntryOutputSerializer(serializers.Serializer):
         '(the renderer failed or was slow) it is `<pre class="entry-unrendered">` holding '
         "the HTML-escaped body, and is replaced once the background render succeeds."
     )
-    published_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(
+        choices=domain.ENTRY_STATUSES, help_text="A draft is seen by its owner only."
+    )
+    published_at = serializers.DateTimeField(allow_null=True, help_text="null for a draft.")
     edited_at = serializers.DateTimeField(allow_null=True)
-    url = serializers.SerializerMethodField(help_text="The entry's public web page.")
+    url = serializers.SerializerMethodField(
+        help_text="The entry's public web page (a draft's answers 404 to all but its owner)."
+    )
     blog = EntryBlogOutputSerializer()
 
     def get_url(self, entry: Entry) -> str:

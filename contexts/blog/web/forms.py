@@ -89,3 +89,41 @@ class EntryForm(forms.Form):
         "[https://example.com/:title=a link], [https://example.com/] and id:name.",
         widget=forms.Textarea(attrs={"rows": 18, "data-preview-source": ""}),
     )
+
+
+class EntryPreviewForm(EntryForm):
+    """The editor's form as the no-JavaScript Preview reads it: no title needed yet."""
+
+    title = forms.CharField(max_length=ENTRY_TITLE_MAX_LENGTH, required=False)
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        strip=False,
+        help_text="At least 8 characters besides your name; not a common password, not only "
+        "digits.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label="New password, again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        new, again = data.get("new_password"), data.get("new_password_again")
+        if new is not None and again is not None and new != again:
+            self.add_error("new_password_again", "The two new passwords differ.")
+        return data
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        strip=False,
+        help_text="Your password, to confirm.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
