@@ -239,7 +239,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "contexts.kernel.http.errors.exception_handler",
     # Only the rates named here are throttled; the scopes are set per view. Failed
     # sign-ins: a tight limit per (name, address), looser ones per name and per address
-    # past which attempts wait growing delays (ADR 0003).
+    # past which attempts wait growing delays (ADR 0005).
     "DEFAULT_THROTTLE_RATES": {
         "signin_pair": os.environ.get("THROTTLE_SIGNIN_PAIR", "5/minute"),
         "signin_name": os.environ.get("THROTTLE_SIGNIN_NAME", "10/hour"),

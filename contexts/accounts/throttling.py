@@ -1,4 +1,4 @@
-"""Throttle failed sign-ins without handing anyone a way to lock others out (ADR 0003).
+"""Throttle failed sign-ins without handing anyone a way to lock others out (ADR 0005).
 
 Failures are counted in Django's cache, which every serving process must share (Redis
 with CACHE_URL; the production settings fall back to a database cache), in three

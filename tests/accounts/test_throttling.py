@@ -1,4 +1,4 @@
-"""Failed sign-ins: brute force stays expensive, and nobody can lock anyone else out (ADR 0003)."""
+"""Failed sign-ins: brute force stays expensive, and nobody can lock anyone else out (ADR 0005)."""
 
 import time
 import uuid
