@@ -2,9 +2,10 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from blog_project import ops, seams
+from blog_project.docs import api_docs
 from contexts.accounts.http.views import jwks
 
 urlpatterns = [
@@ -14,7 +15,7 @@ urlpatterns = [
     path(".well-known/jwks.json", jwks, name="jwks"),
     *seams.internal_urls(),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/docs/", api_docs, name="docs"),
     path("api/v1/", include("contexts.accounts.http.urls")),
     path("api/v1/", include("contexts.renderer.http.urls")),
     path("api/v1/", include("contexts.blog.http.urls")),

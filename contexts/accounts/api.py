@@ -90,9 +90,11 @@ class AccountsApi(Protocol):
         sessions stop working (PasswordChanged). Raise WrongPassword or InvalidPassword."""
         ...
 
-    def account_delete(self, *, account_id: str, password: str) -> None:
+    def account_delete(
+        self, *, account_id: str, password: str, client_address: str | None = None
+    ) -> None:
         """Delete the account once its password confirms it (AccountDeleted); raise
-        WrongPassword."""
+        WrongPassword (wrong passwords count as failed sign-ins)."""
         ...
 
     def token_issue(self, *, account_id: str) -> IssuedToken:
@@ -136,9 +138,9 @@ def account_password_change(
     )
 
 
-def account_delete(*, account_id: str, password: str) -> None:
+def account_delete(*, account_id: str, password: str, client_address: str | None = None) -> None:
     """Delete the account once its password confirms it; raise WrongPassword otherwise."""
-    seam.api.account_delete(account_id=account_id, password=password)
+    seam.api.account_delete(account_id=account_id, password=password, client_address=client_address)
 
 
 def token_issue(*, account_id: str) -> IssuedToken:

@@ -5,6 +5,8 @@ import re
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
+from contexts.kernel.text import text_problem
+
 DEFAULT_MIN_LENGTH = 8
 
 
@@ -71,6 +73,9 @@ class _PasswordOwner:
 
 def password_problems(*, name: str, password: str) -> list[str]:
     """Return what the project's password validators say about `password` for `name`."""
+    if problem := text_problem(password):
+        # A password is typed on keyboards: a control character in it is a mistake.
+        return [problem]
     try:
         validate_password(password, user=_PasswordOwner(name))
     except ValidationError as exc:

@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -22,12 +22,34 @@ from contexts.accounts.http.serializers import (
     TokenOutputSerializer,
     ValidationErrorSerializer,
 )
-from contexts.kernel.http.schema import RETRY_AFTER, WWW_AUTHENTICATE, error_response
+from contexts.kernel.http.client import client_address
+from contexts.kernel.http.schema import (
+    RETRY_AFTER,
+    TOO_LARGE_BODY,
+    WWW_AUTHENTICATE,
+    error_response,
+)
 
 TAGS = ["accounts"]
 # Verifiers keep the keys this long; a new kid makes them fetch again sooner.
 JWKS_MAX_AGE_SECONDS = 300
 INVALID = OpenApiResponse(ValidationErrorSerializer, description="Invalid input, by field.")
+NO_STORE = OpenApiParameter(
+    "Cache-Control",
+    str,
+    OpenApiParameter.HEADER,
+    response=[201],
+    description='"no-store": the answer holds an access token, which no cache may keep.',
+)
+
+
+def _with_token(body: dict) -> Response:
+    """Answer 201 with a body that holds an access token, which no cache may keep."""
+    response = Response(body, status=status.HTTP_201_CREATED)
+    response["Cache-Control"] = "no-store"
+    # For HTTP/1.0 caches (RFC 6749, 5.1).
+    response["Pragma"] = "no-cache"
+    return response
 
 
 class AccountsView(APIView):
@@ -44,10 +66,12 @@ class AccountCreateView(AccountsView):
         description="Create an account and return it with an access token.",
         tags=TAGS,
         request=RegisterInputSerializer,
+        parameters=[NO_STORE],
         responses={
             201: RegisterOutputSerializer,
             400: INVALID,
             409: error_response("The name is taken (`name_taken`)."),
+            413: TOO_LARGE_BODY,
         },
     )
     def post(self, request: Request) -> Response:
@@ -61,7 +85,7 @@ class AccountCreateView(AccountsView):
             "token_type": issued.token_type,
             "expires_at": issued.expires_at,
         }
-        return Response(RegisterOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        return _with_token(RegisterOutputSerializer(body).data)
 
 
 class TokenCreateView(AccountsView):
@@ -71,7 +95,7 @@ class TokenCreateView(AccountsView):
         description="Failed attempts are throttled per name and per client address.",
         tags=TAGS,
         request=SignInInputSerializer,
-        parameters=[RETRY_AFTER, WWW_AUTHENTICATE],
+        parameters=[NO_STORE, RETRY_AFTER, WWW_AUTHENTICATE],
         responses={
             201: TokenOutputSerializer,
             400: INVALID,
@@ -79,6 +103,7 @@ class TokenCreateView(AccountsView):
                 "Wrong name or password (`authentication_failed`), the same answer whether "
                 "or not the name exists."
             ),
+            413: TOO_LARGE_BODY,
             429: error_response("Too many failures (`throttled`)."),
         },
     )
@@ -86,10 +111,10 @@ class TokenCreateView(AccountsView):
         data = SignInInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         account = accounts_api.account_authenticate(
-            **data.validated_data, client_address=request.META.get("REMOTE_ADDR")
+            **data.validated_data, client_address=client_address(request)
         )
         issued = accounts_api.token_issue(account_id=account.id)
-        return Response(TokenOutputSerializer(issued).data, status=status.HTTP_201_CREATED)
+        return _with_token(TokenOutputSerializer(issued).data)
 
 
 class MeView(AccountsView):
@@ -135,6 +160,7 @@ class MeView(AccountsView):
                 "password changed (`token_revoked`)."
             ),
             403: error_response("Wrong password (`wrong_password`)."),
+            413: TOO_LARGE_BODY,
             429: error_response("Too many failures (`throttled`)."),
         },
     )
@@ -142,7 +168,9 @@ class MeView(AccountsView):
         data = DeleteMeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         accounts_api.account_delete(
-            account_id=request.user.account_id, password=data.validated_data["password"]
+            account_id=request.user.account_id,
+            password=data.validated_data["password"],
+            client_address=client_address(request),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
