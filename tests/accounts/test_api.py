@@ -12,7 +12,8 @@ from rest_framework.request import Request
 
 from contexts.accounts import api as accounts_api
 from contexts.accounts import keys, services, tokens
-from contexts.accounts.http.authentication import AccessTokenAuthentication
+from contexts.accounts.http.authentication import current_token_principal
+from contexts.kernel.http.authentication import BearerAuthentication
 from tests.accounts.claims import token_claims
 from tests.accounts.conftest import PASSWORD
 
@@ -412,16 +413,15 @@ def test_repeated_wrong_passwords_on_delete_me_answer_429(api_client, alice, ali
 
 def test_the_accounts_token_authentication_checks_the_account_as_it_is_now(rf, alice, alice_token):
     request = Request(rf.get("/", HTTP_AUTHORIZATION=f"Bearer {alice_token}"))
-    authenticator = AccessTokenAuthentication()
+    authenticator = BearerAuthentication(current_token_principal)
 
     principal, token = authenticator.authenticate(request)
 
     assert isinstance(principal, accounts_api.Principal)
     assert principal.name == "Alice" and token == alice_token
-    assert authenticator.account == alice
     services.account_delete(account_id=alice.id, password=PASSWORD)
     with pytest.raises(AuthenticationFailed) as refused:
-        AccessTokenAuthentication().authenticate(request)
+        authenticator.authenticate(request)
     assert refused.value.get_codes() == "invalid_token"
 
 

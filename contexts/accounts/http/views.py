@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contexts.accounts import api as accounts_api
-from contexts.accounts.http.authentication import AccessTokenAuthentication
+from contexts.accounts.http.authentication import current_token_principal
 from contexts.accounts.http.schema import BodyOnDeleteSchema
 from contexts.accounts.http.serializers import (
     AccountOutputSerializer,
@@ -22,6 +22,7 @@ from contexts.accounts.http.serializers import (
     TokenOutputSerializer,
     ValidationErrorSerializer,
 )
+from contexts.kernel.http.authentication import BearerAuthentication
 from contexts.kernel.http.client import client_address
 from contexts.kernel.http.schema import (
     RETRY_AFTER,
@@ -122,9 +123,12 @@ class MeView(AccountsView):
 
     # This context holds the accounts: a token of a deleted account, or one issued
     # before the password changed, is refused here at once.
-    authentication_classes = [AccessTokenAuthentication]
+    authentication_classes = [BearerAuthentication]
     permission_classes = [IsAuthenticated]
     schema = BodyOnDeleteSchema()
+
+    def get_authenticators(self) -> list:
+        return [BearerAuthentication(current_token_principal)]
 
     @extend_schema(
         operation_id="me_retrieve",
@@ -140,8 +144,7 @@ class MeView(AccountsView):
         },
     )
     def get(self, request: Request) -> Response:
-        # The authenticator read the account to check the token against it.
-        account = request.successful_authenticator.account
+        account = accounts_api.account_get(account_id=request.user.account_id)
         return Response(AccountOutputSerializer(account).data)
 
     @extend_schema(

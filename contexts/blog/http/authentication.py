@@ -4,25 +4,23 @@ from rest_framework import exceptions
 
 from contexts.accounts import api as accounts_api
 from contexts.blog import selectors
-from contexts.kernel.http.authentication import BearerAuthentication
 
 
-class BlogTokenAuthentication(BearerAuthentication):
-    """An accounts access token, verified with the published keys, and refused once the
-    AccountDeleted event left a tombstone here or the PasswordChanged event a newer
-    generation: no call to the accounts context per request (ADR 0002, ADR 0003)."""
-
-    def verify(self, token: str) -> accounts_api.Principal:
-        try:
-            principal = accounts_api.token_verify(token)
-            refusal = selectors.token_refusal(
-                account_id=principal.account_id,
-                credentials_generation=principal.credentials_generation,
-            )
-            if refusal == "deleted":
-                raise accounts_api.TokenAccountDeleted()
-            if refusal == "revoked":
-                raise accounts_api.TokenRevoked()
-        except accounts_api.InvalidToken as exc:
-            raise exceptions.AuthenticationFailed(exc.detail, code=exc.code) from exc
-        return principal
+def blog_token_principal(token: str) -> accounts_api.Principal:
+    """Return whom an accounts access token speaks for, verified with the published keys,
+    and refused once the AccountDeleted event left a tombstone here or the PasswordChanged
+    event a newer generation: no call to the accounts context per request (ADR 0002,
+    ADR 0003)."""
+    try:
+        principal = accounts_api.token_verify(token)
+        refusal = selectors.token_refusal(
+            account_id=principal.account_id,
+            credentials_generation=principal.credentials_generation,
+        )
+        if refusal == "deleted":
+            raise accounts_api.TokenAccountDeleted()
+        if refusal == "revoked":
+            raise accounts_api.TokenRevoked()
+    except accounts_api.InvalidToken as exc:
+        raise exceptions.AuthenticationFailed(exc.detail, code=exc.code) from exc
+    return principal

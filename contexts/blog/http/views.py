@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contexts.blog import domain, selectors, services
-from contexts.blog.http.authentication import BlogTokenAuthentication
+from contexts.blog.http.authentication import blog_token_principal
 from contexts.blog.http.serializers import (
     BlogCreateInputSerializer,
     BlogOutputSerializer,
@@ -24,6 +24,7 @@ from contexts.blog.http.serializers import (
     entry_api_url,
 )
 from contexts.blog.models import Author, Blog, Entry
+from contexts.kernel.http.authentication import BearerAuthentication
 from contexts.kernel.http.pagination import PAGE_PARAMETERS, PagePagination
 from contexts.kernel.http.schema import (
     TOO_LARGE_BODY,
@@ -112,8 +113,11 @@ def _is_owner(request: Request, blog: Blog) -> bool:
 class BlogAPIView(APIView):
     """Base of the blog endpoints: bearer tokens, owner-only writes, JSON bodies."""
 
-    authentication_classes = [BlogTokenAuthentication]
+    authentication_classes = [BearerAuthentication]
     permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def get_authenticators(self) -> list:
+        return [BearerAuthentication(blog_token_principal)]
 
     def actor(self, request: Request) -> Author:
         """Return the author of the signed-in account, created on its first write."""

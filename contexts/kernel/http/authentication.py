@@ -1,5 +1,8 @@
 """Bearer-token authentication for DRF, with the token check supplied by a subclass."""
 
+from collections.abc import Callable
+from typing import Any
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
@@ -9,15 +12,21 @@ BEARER = "Bearer"
 
 
 class BearerAuthentication(authentication.BaseAuthentication):
-    """Read `Authorization: Bearer <token>` and resolve it with `verify`.
+    """Read `Authorization: Bearer <token>` and resolve it with the context's `verify`.
 
     A missing header means "anonymous" (the view's permissions decide); a malformed,
-    expired or forged token is a 401 with `WWW-Authenticate: Bearer`.
+    expired or forged token is a 401 with `WWW-Authenticate: Bearer`. Each context passes
+    its own check from its views' get_authenticators(): `[BearerAuthentication(check)]`.
     """
 
-    def verify(self, token: str):
+    def __init__(self, verify: Callable[[str], Any] | None = None) -> None:
+        self._verify = verify
+
+    def verify(self, token: str) -> Any:
         """Return the principal for `token` or raise `exceptions.AuthenticationFailed`."""
-        raise NotImplementedError  # pragma: no cover - subclasses supply the check
+        if self._verify is None:
+            raise exceptions.AuthenticationFailed("No token check is configured here.")
+        return self._verify(token)
 
     def authenticate(self, request: Request):
         header = authentication.get_authorization_header(request).decode("latin-1")
