@@ -1,8 +1,12 @@
 """The published interface of the renderer context: the only module other contexts import."""
 
+from collections.abc import Mapping
+
 from contexts.renderer.domain import (
     MAX_SOURCE_LENGTH,
+    InvalidLinks,
     InvalidSource,
+    LinkPreview,
     Rendered,
     RendererError,
     SourceTooLarge,
@@ -11,7 +15,9 @@ from contexts.renderer.services import document_render
 
 __all__ = [
     "MAX_SOURCE_LENGTH",
+    "InvalidLinks",
     "InvalidSource",
+    "LinkPreview",
     "Rendered",
     "RendererError",
     "SourceTooLarge",
@@ -19,6 +25,10 @@ __all__ = [
 ]
 
 
-def render(src: str) -> Rendered:
-    """Render Markdown with notations to sanitized HTML; pure, and refuses oversized input."""
-    return document_render(src=src)
+def render(src: str, *, links: Mapping[str, LinkPreview] | None = None) -> Rendered:
+    """Render Markdown with notations to sanitized HTML; pure, and refuses oversized input.
+
+    `links` is what the caller knows of the pages that `[URL:title]` and `[URL:embed]`
+    name, by URL (Rendered.link_urls lists those URLs); the renderer never fetches.
+    """
+    return document_render(src=src, links=links)

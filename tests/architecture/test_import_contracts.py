@@ -79,6 +79,7 @@ def test_a_lower_layer_importing_a_higher_one_breaks_the_layers_contract(scratch
     [
         ("contexts/blog/leak.py", "import nh3  # noqa\n"),
         ("contexts/accounts/leak.py", "from cmarkgfm import cmark  # noqa\n"),
+        ("contexts/blog/leak.py", "import comrak  # noqa\n"),
         ("blog_project/leak.py", "import nh3  # noqa\n"),
     ],
 )
