@@ -4,6 +4,7 @@ import contextlib
 
 from contexts.accounts import api as accounts_api
 from contexts.blog import domain, services
+from contexts.fetcher import api as fetcher_api
 
 
 def on_account_registered(event: accounts_api.AccountRegistered) -> None:
@@ -21,3 +22,8 @@ def on_account_deleted(event: accounts_api.AccountDeleted) -> None:
 def on_entry_render_pending(event: domain.EntryRenderPending) -> None:
     """Render an entry saved without HTML; raising makes the delivery retry with backoff."""
     services.entry_render(entry_id=event.entry_id)
+
+
+def on_link_metadata_fetched(event: fetcher_api.LinkMetadataFetched) -> None:
+    """Render again the entries that show the title or card of a page whose metadata changed."""
+    services.entry_links_rerender(url=event.url)

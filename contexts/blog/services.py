@@ -1,17 +1,26 @@
 """Use cases that change the blog context's state, each in one transaction on the blog alias."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contexts.blog import domain
-from contexts.blog.models import AccountTombstone, Author, Blog, Entry, IdempotencyRecord
+from contexts.blog.models import (
+    AccountTombstone,
+    Author,
+    Blog,
+    Entry,
+    EntryLink,
+    IdempotencyRecord,
+)
+from contexts.fetcher import api as fetcher_api
 from contexts.kernel.events.publishing import publish
 from contexts.renderer import api as renderer_api
 
@@ -130,12 +139,14 @@ def blog_delete(*, blog: Blog, actor: Author) -> None:
 # --- rendering ----------------------------------------------------------------------
 
 
-def _render_within_budget(body: str) -> str | None:
-    """Return the renderer's HTML for `body`, or None when it fails or runs out of time."""
+def _render_within_budget(
+    body: str, links: Mapping[str, renderer_api.LinkPreview] | None = None
+) -> renderer_api.Rendered | None:
+    """Return the renderer's result for `body`, or None when it fails or runs out of time."""
     timeout = settings.BLOG_RENDER_TIMEOUT_SECONDS
     try:
-        future = _render_pool.submit(renderer_api.render, body)
-        return future.result(timeout=timeout).html
+        future = _render_pool.submit(renderer_api.render, body, links=links)
+        return future.result(timeout=timeout)
     except FutureTimeout:
         future.cancel()
         logger.warning("Rendering took longer than %ss; rendering in the background.", timeout)
@@ -143,6 +154,66 @@ def _render_within_budget(body: str) -> str | None:
         # Any renderer failure (a bug, a dependency down) must not lose the writer's text.
         logger.exception("Rendering failed; the entry is saved and rendered in the background.")
     return None
+
+
+def _link_previews(urls: tuple[str, ...]) -> dict[str, renderer_api.LinkPreview]:
+    """Return what the fetcher knows of the pages at `urls`, as the renderer takes it."""
+    try:
+        known = fetcher_api.link_metadata(urls=urls)
+    except Exception:
+        # Titles are a nicety: without them the links read their URLs, as before.
+        logger.exception("Link metadata could not be read; rendering without it.")
+        return {}
+    return {
+        url: renderer_api.LinkPreview(
+            title=page.title,
+            description=page.description,
+            site_name=page.site_name,
+            image_url=page.image_url,
+        )
+        for url, page in known.items()
+    }
+
+
+def _render(body: str) -> renderer_api.Rendered | None:
+    """Render `body` with what is known of the pages it shows titles or cards of.
+
+    The renderer reports which URLs those are; only when the fetcher knows some of
+    them is the body rendered a second time, with their metadata. None when rendering
+    fails or runs out of time.
+    """
+    rendered = _render_within_budget(body)
+    if rendered is None or not rendered.link_urls:
+        return rendered
+    previews = _link_previews(rendered.link_urls)
+    if not previews:
+        return rendered
+    return _render_within_budget(body, previews) or rendered
+
+
+def _links_keep(entry: Entry, rendered: renderer_api.Rendered | None) -> None:
+    """Inside the saving transaction: remember which pages the entry shows metadata of.
+
+    Once the change commits, the fetcher is asked for the pages it does not know yet
+    (or should refresh); when their metadata arrives, its event renders the entry again.
+    """
+    if rendered is None:
+        return  # unknown until the entry renders (entry_render keeps them then)
+    urls = [url for url in rendered.link_urls if len(url) <= fetcher_api.MAX_URL_LENGTH]
+    EntryLink.objects.filter(entry=entry).exclude(url__in=urls).delete()
+    EntryLink.objects.bulk_create(
+        [EntryLink(entry=entry, url=url) for url in urls], ignore_conflicts=True
+    )
+    if urls:
+        transaction.on_commit(partial(_links_fetch, urls), using=ALIAS)
+
+
+def _links_fetch(urls: list[str]) -> None:
+    """After commit: ask the fetcher for the pages; never fail the request that saved."""
+    try:
+        fetcher_api.link_fetch_request(urls=urls)
+    except Exception:
+        logger.exception("Could not ask for the metadata of %d linked page(s).", len(urls))
 
 
 def _render_later(entry: Entry) -> None:
@@ -165,17 +236,41 @@ def entry_render(*, entry_id: str) -> bool:
     entry = Entry.objects.filter(pk=int(entry_id)).first()
     if entry is None or entry.rendered or entry.unpublished_at is not None:
         return False
-    html = _render_within_budget(entry.body)
-    if html is None:
+    rendered = _render(entry.body)
+    if rendered is None:
         raise domain.EntryRenderFailed()
     with transaction.atomic(using=ALIAS):
         current = Entry.objects.select_for_update().filter(pk=entry.pk).first()
         if current is None or current.rendered or current.body != entry.body:
             return False
-        current.body_html = html
+        current.body_html = rendered.html
         current.rendered = True
         current.save(update_fields=["body_html", "rendered"])
+        _links_keep(current, rendered)
     return True
+
+
+def entry_links_rerender(*, url: str) -> int:
+    """Render again every entry that shows the title or card of `url`; return how many changed.
+
+    Called when the page's metadata arrives or changes. Rendering is a pure function of
+    the body and the metadata, so running this twice changes nothing the second time;
+    an entry edited meanwhile is left to its edit. Raises EntryRenderFailed (to be
+    retried) when the renderer fails.
+    """
+    changed = 0
+    entry_ids = EntryLink.objects.filter(url=url).values_list("entry_id", flat=True)
+    for entry in Entry.objects.filter(pk__in=list(entry_ids)).only("id", "body"):
+        rendered = _render(entry.body)
+        if rendered is None:
+            raise domain.EntryRenderFailed()
+        # Matching the body leaves an entry edited meanwhile to its edit's own render.
+        changed += (
+            Entry.objects.filter(pk=entry.pk, body=entry.body)
+            .exclude(body_html=rendered.html, rendered=True)
+            .update(body_html=rendered.html, rendered=True)
+        )
+    return changed
 
 
 # --- entries ------------------------------------------------------------------------
@@ -187,18 +282,21 @@ def _lock_blog(blog: Blog) -> None:
         raise domain.BlogNotFound()
 
 
-def _entry_create(*, blog: Blog, title: str, body: str, html: str | None) -> Entry:
+def _entry_create(
+    *, blog: Blog, title: str, body: str, rendered: renderer_api.Rendered | None
+) -> Entry:
     _lock_blog(blog)
     entry = Entry.objects.create(
         blog=blog,
         title=title,
         body=body,
-        body_html=html if html is not None else domain.unrendered_html(body),
-        rendered=html is not None,
+        body_html=rendered.html if rendered is not None else domain.unrendered_html(body),
+        rendered=rendered is not None,
         published_at=timezone.now(),
     )
-    if html is None:
+    if rendered is None:
         _render_later(entry)
+    _links_keep(entry, rendered)
     return entry
 
 
@@ -210,9 +308,9 @@ def entry_publish(*, blog: Blog, actor: Author, title: str, body: str) -> Entry:
     """
     _check_owner(blog=blog, actor=actor)
     domain.check_entry(title=title, body=body)
-    html = _render_within_budget(body)
+    rendered = _render(body)
     with transaction.atomic(using=ALIAS):
-        entry = _entry_create(blog=blog, title=title, body=body, html=html)
+        entry = _entry_create(blog=blog, title=title, body=body, rendered=rendered)
     return entry
 
 
@@ -262,7 +360,7 @@ def entry_publish_idempotent(
     ).first()
     if seen is not None:
         return _replay(seen, fingerprint)
-    html = _render_within_budget(body)
+    rendered = _render(body)
     with transaction.atomic(using=ALIAS):
         # An expired record no longer counts; clear it so the key can be claimed again.
         IdempotencyRecord.objects.filter(
@@ -282,7 +380,7 @@ def entry_publish_idempotent(
                 account_id=account_id, key=key
             )
             return _replay(winner, fingerprint)
-        entry = _entry_create(blog=blog, title=title, body=body, html=html)
+        entry = _entry_create(blog=blog, title=title, body=body, rendered=rendered)
         status, response_body, location = respond(entry)
         record.response_status = status
         record.response_body = response_body
@@ -307,7 +405,7 @@ def entry_edit(
         raise domain.EntryNotFound()
     domain.check_entry(title=title, body=body)
     new_body = entry.body if body is None else body
-    html = _render_within_budget(new_body)
+    rendered = _render(new_body)
     with transaction.atomic(using=ALIAS):
         current = (
             Entry.objects.select_for_update()
@@ -319,16 +417,19 @@ def entry_edit(
             raise domain.EntryNotFound()
         if body is None and current.body != new_body:
             # Someone changed the body while we rendered the old one: keep theirs.
-            new_body, html = current.body, None
+            new_body, rendered = current.body, None
         if title is not None:
             entry.title = title
         entry.body = new_body
-        entry.body_html = html if html is not None else domain.unrendered_html(new_body)
-        entry.rendered = html is not None
+        entry.body_html = (
+            rendered.html if rendered is not None else domain.unrendered_html(new_body)
+        )
+        entry.rendered = rendered is not None
         entry.edited_at = timezone.now()
         entry.save(update_fields=["title", "body", "body_html", "rendered", "edited_at"])
-        if html is None:
+        if rendered is None:
             _render_later(entry)
+        _links_keep(entry, rendered)
     return entry
 
 

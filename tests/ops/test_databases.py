@@ -7,7 +7,7 @@ from django.db import connections
 
 from blog_project.routers import ContextRouter
 
-CONTEXTS = ("accounts", "blog", "renderer")
+CONTEXTS = ("accounts", "blog", "renderer", "fetcher")
 
 
 def test_every_context_has_an_alias_named_after_it():
