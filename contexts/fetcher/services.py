@@ -6,8 +6,8 @@ page never holds up, nor fails, the request that linked to it.
 """
 
 import logging
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from functools import partial
 from urllib.parse import urlsplit
@@ -29,8 +29,30 @@ FETCH_TASK = "fetcher.link_fetch"
 
 logger = logging.getLogger(__name__)
 
+
+class BackgroundFetches:
+    """Threads that run fetches without a broker; each job then closes its connections."""
+
+    def __init__(self, workers: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetcher")
+
+    def submit(self, function: Callable[..., object], *args: object) -> Future:
+        return self._pool.submit(self._run, function, *args)
+
+    def shutdown(self, *, wait: bool) -> None:
+        self._pool.shutdown(wait=wait)
+
+    @staticmethod
+    def _run(function: Callable[..., object], *args: object) -> object:
+        try:
+            return function(*args)
+        finally:
+            # The thread's own connections: a pool thread may live long.
+            connections.close_all()
+
+
 # Without a broker, fetches run here; two at a time is plenty for one process.
-_background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fetcher")
+_background = BackgroundFetches(workers=2)
 
 # A broker that does not answer must not hold the request: the claim on the link lapses
 # and a later request schedules the fetch again.
@@ -105,9 +127,6 @@ def _fetch_in_background(url: str) -> None:
         link_fetch(url=url)
     except Exception:  # noqa: BLE001  (nobody waits for this thread: log it)
         logger.exception("fetching %s failed", url)
-    finally:
-        # This thread's own connections; the pool thread may live long.
-        connections.close_all()
 
 
 # --- fetching -----------------------------------------------------------------------

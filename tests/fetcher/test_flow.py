@@ -1,7 +1,6 @@
 """From publishing to titles: the blog asks, the fetcher fetches, its event re-renders entries."""
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from rest_framework.test import APIClient
@@ -53,7 +52,7 @@ def blog():
 @pytest.fixture
 def background(monkeypatch):
     """The eager mode's own fetch threads, fresh for the test so that it can wait for them."""
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fetcher-test")
+    pool = fetcher_services.BackgroundFetches(workers=2)
     monkeypatch.setattr(fetcher_services, "_background", pool)
     yield pool
     pool.shutdown(wait=True)

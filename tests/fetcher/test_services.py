@@ -48,7 +48,7 @@ def request_fetch(django_capture_on_commit_callbacks):
 
 
 def test_new_urls_are_recorded_and_each_is_fetched_once(
-    request_fetch, inline_fetches, fetcher_settings, pages
+    request_fetch, eager, inline_fetches, fetcher_settings, pages
 ):
     pages.routes["/a"] = Route(body=PAGE)
     url = pages.url("/a")
@@ -69,7 +69,7 @@ def test_urls_it_would_never_fetch_are_ignored(request_fetch, inline_fetches):
 
 
 def test_a_page_is_fetched_again_once_its_refresh_interval_has_passed(
-    request_fetch, inline_fetches, fetcher_settings, pages
+    request_fetch, eager, inline_fetches, fetcher_settings, pages
 ):
     pages.routes["/a"] = Route(body=PAGE, headers={"Content-Type": "text/html", "ETag": '"1"'})
     url = pages.url("/a")
