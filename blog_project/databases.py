@@ -5,13 +5,50 @@ from pathlib import Path
 import dj_database_url
 
 POSTGRES_ENGINES = {"django.db.backends.postgresql"}
+# How long a SQLite connection waits for another one's write lock before it gives up with
+# "database is locked". Writes hold the lock for milliseconds (no rendering or hashing
+# happens inside a transaction), so only a pile-up of many writers comes near it.
+SQLITE_BUSY_TIMEOUT_SECONDS = 20
+SQLITE_OPTIONS = {
+    # BEGIN IMMEDIATE: a transaction takes the write lock when it starts. A deferred one
+    # reads first and then cannot upgrade to a write while another connection writes:
+    # SQLite answers "database is locked" at once, without waiting.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+}
 
 
-def database_settings(*, database_url: str, aliases: tuple[str, ...], var_dir: Path) -> dict:
-    """Return the DATABASES setting for `aliases` ("default" first)."""
+def database_settings(
+    *,
+    database_url: str,
+    aliases: tuple[str, ...],
+    var_dir: Path,
+    local: tuple[str, ...] | None = None,
+) -> dict:
+    """Return the DATABASES setting for `aliases` ("default" first).
+
+    Only the aliases in `local` (all when None) are configured: a process of a split
+    deployment opens its own context's database and no other. Django always needs a
+    "default"; when it is not local it is left empty, and any use of it fails.
+    """
+    databases = _all_databases(database_url=database_url, aliases=aliases, var_dir=var_dir)
+    if local is None:
+        return databases
+    unknown = set(local) - set(aliases)
+    if unknown:
+        raise ValueError(f"PROCESS_CONTEXTS names unknown contexts: {', '.join(sorted(unknown))}")
+    chosen = {alias: settings for alias, settings in databases.items() if alias in local}
+    return {"default": {}, **chosen}
+
+
+def _all_databases(*, database_url: str, aliases: tuple[str, ...], var_dir: Path) -> dict:
     if not database_url:
         return {
-            alias: {"ENGINE": "django.db.backends.sqlite3", "NAME": var_dir / f"{alias}.sqlite3"}
+            alias: {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": var_dir / f"{alias}.sqlite3",
+                "OPTIONS": dict(SQLITE_OPTIONS),
+            }
             for alias in aliases
         }
     base = dj_database_url.parse(database_url, conn_max_age=60, conn_health_checks=True)

@@ -7,6 +7,8 @@ context under var/, Celery tasks run eagerly in-process, a local-memory cache.
 import os
 from pathlib import Path
 
+from csp.constants import NONE, SELF
+
 from blog_project.databases import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,6 +41,8 @@ ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "te
 CONTEXTS = ("accounts", "blog", "renderer", "fetcher")
 
 INSTALLED_APPS = [
+    # First, so that its runserver (management/commands) replaces staticfiles' one.
+    "blog_project.apps.CompositionRootConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,13 +51,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
-    "blog_project.apps.CompositionRootConfig",
     "contexts.kernel",
     *(f"contexts.{name}" for name in CONTEXTS),
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "blog_project.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -61,6 +66,24 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Content-Security-Policy (django-csp) on every page: scripts, styles and everything else
+# from this site only (the editor's preview is a file, no page has inline code), images
+# also from https (entries show images by absolute URL), no plugins, no <base>, and no
+# framing by anyone. The API docs page loosens it for Swagger UI (blog_project/docs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "https:"],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+    }
+}
 
 # Web sessions are server-side rows in the blog context's schema; the cookie holds only
 # the session key, out of reach of scripts and not sent on cross-site subrequests.
@@ -93,8 +116,14 @@ TEMPLATES = [
 
 # Databases: one alias per context plus "default" for Django's own framework apps.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# A process that serves or relays for some contexts only (a split deployment) opens only
+# their databases: PROCESS_CONTEXTS=accounts (add "default" for Django's own tables).
+PROCESS_CONTEXTS = tuple(_env_list("PROCESS_CONTEXTS", ["default", *CONTEXTS]))
 DATABASES = database_settings(
-    database_url=DATABASE_URL, aliases=("default", *CONTEXTS), var_dir=VAR_DIR
+    database_url=DATABASE_URL,
+    aliases=("default", *CONTEXTS),
+    var_dir=VAR_DIR,
+    local=PROCESS_CONTEXTS,
 )
 DATABASE_ROUTERS = ["blog_project.routers.ContextRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -110,6 +139,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The name does not count toward a password's length: refuses carol/carol12345.
+    {"NAME": "contexts.accounts.validators.NameInPasswordValidator"},
 ]
 
 # Accounts: access tokens are ES256 JWTs. The signing key pair comes from the
@@ -157,39 +188,37 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 
-# Events (contexts.kernel.events): each publication is delivered in its own task and
-# retried with exponential backoff and jitter (base, doubling, capped) up to
-# EVENTS_MAX_ATTEMPTS, then marked failed. A claim older than EVENTS_STALE_AFTER_SECONDS
-# is presumed dead (it must exceed the slowest handler) and the sweep sends it again.
+# Events (contexts.kernel.events). A relay sends each outbox row to the broker's topic
+# exchange (EVENTS_BROKER_PREFIX), routed by event type to each consuming context's queue;
+# the events worker writes it to that context's inbox and applies it. Both sides take
+# EVENTS_BATCH rows at a time. A failed attempt is retried with exponential backoff and
+# jitter (base, doubling, capped) up to EVENTS_MAX_ATTEMPTS, then marked failed. A worker
+# holds inbox rows for EVENTS_LEASE_SECONDS: should it die, they are taken up again then;
+# a message it took but never acknowledged returns after EVENTS_BROKER_VISIBILITY_SECONDS.
 EVENTS_MAX_ATTEMPTS = int(os.environ.get("EVENTS_MAX_ATTEMPTS", "10"))
 EVENTS_RETRY_BASE_SECONDS = float(os.environ.get("EVENTS_RETRY_BASE_SECONDS", "2"))
 EVENTS_RETRY_MAX_SECONDS = float(os.environ.get("EVENTS_RETRY_MAX_SECONDS", "600"))
 EVENTS_RETRY_JITTER = float(os.environ.get("EVENTS_RETRY_JITTER", "0.5"))
-EVENTS_STALE_AFTER_SECONDS = float(os.environ.get("EVENTS_STALE_AFTER_SECONDS", "300"))
-EVENTS_SWEEP_INTERVAL_SECONDS = float(os.environ.get("EVENTS_SWEEP_INTERVAL_SECONDS", "30"))
-EVENTS_SWEEP_BATCH = int(os.environ.get("EVENTS_SWEEP_BATCH", "500"))
-# Without a broker nothing runs the beat: each commit that publishes retries this many
-# due publications of its alias in-process.
+EVENTS_BATCH = int(os.environ.get("EVENTS_BATCH", "500"))
+EVENTS_LEASE_SECONDS = float(os.environ.get("EVENTS_LEASE_SECONDS", "10"))
+# How often the worker looks for due rows when nothing woke it (a commit on PostgreSQL
+# wakes the relay at once).
+EVENTS_POLL_SECONDS = float(os.environ.get("EVENTS_POLL_SECONDS", "1"))
+EVENTS_BROKER_URL = os.environ.get("EVENTS_BROKER_URL") or CELERY_BROKER_URL
+EVENTS_BROKER_PREFIX = os.environ.get("EVENTS_BROKER_PREFIX", "events")
+EVENTS_BROKER_VISIBILITY_SECONDS = float(os.environ.get("EVENTS_BROKER_VISIBILITY_SECONDS", "10"))
+# Without a broker nothing runs a worker: each commit that publishes also retries this
+# many due inbox rows of each context in-process.
 EVENTS_EAGER_SWEEP_LIMIT = int(os.environ.get("EVENTS_EAGER_SWEEP_LIMIT", "10"))
 EVENTS_KEEP_COMPLETED_DAYS = float(os.environ.get("EVENTS_KEEP_COMPLETED_DAYS", "7"))
 EVENTS_PURGE_INTERVAL_SECONDS = float(os.environ.get("EVENTS_PURGE_INTERVAL_SECONDS", "3600"))
-# A queue of their own for deliveries (the worker must then consume it: -Q celery,<name>).
-EVENTS_QUEUE = os.environ.get("EVENTS_QUEUE", "") or None
+# `celery worker` (make worker) runs the events worker's threads too, unless this is 0.
+EVENTS_WORKER = _env_bool("EVENTS_WORKER", True)
 
-# Run by `make worker` (celery worker --beat): the sweep re-sends what a crash left
-# pending or stuck in processing; the purge drops completed publications past retention.
-_EVENTS_TASK_OPTIONS = {"queue": EVENTS_QUEUE} if EVENTS_QUEUE else {}
+# Run by `make worker` (celery worker --beat): the purge drops sent and completed event
+# rows past retention.
 CELERY_BEAT_SCHEDULE = {
-    "events-sweep": {
-        "task": "kernel.events.sweep",
-        "schedule": EVENTS_SWEEP_INTERVAL_SECONDS,
-        "options": _EVENTS_TASK_OPTIONS,
-    },
-    "events-purge": {
-        "task": "kernel.events.purge",
-        "schedule": EVENTS_PURGE_INTERVAL_SECONDS,
-        "options": _EVENTS_TASK_OPTIONS,
-    },
+    "events-purge": {"task": "kernel.events.purge", "schedule": EVENTS_PURGE_INTERVAL_SECONDS},
     "blog-idempotency-purge": {"task": "blog.idempotency_records_purge", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -226,17 +255,30 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "contexts.kernel.http.errors.exception_handler",
-    # Only the rates named here are throttled; the scopes are set per view.
+    # Only the rates named here are throttled; the scopes are set per view. Failed
+    # sign-ins: a tight limit per (name, address), looser ones per name and per address
+    # past which attempts wait growing delays (ADR 0005).
     "DEFAULT_THROTTLE_RATES": {
-        "signin_name": os.environ.get("THROTTLE_SIGNIN_NAME", "5/minute"),
-        "signin_address": os.environ.get("THROTTLE_SIGNIN_ADDRESS", "20/minute"),
+        "signin_pair": os.environ.get("THROTTLE_SIGNIN_PAIR", "5/minute"),
+        "signin_name": os.environ.get("THROTTLE_SIGNIN_NAME", "10/hour"),
+        "signin_address": os.environ.get("THROTTLE_SIGNIN_ADDRESS", "100/hour"),
         "render": os.environ.get("THROTTLE_RENDER", "120/minute"),
     },
 }
+# The longest delay between two attempts on a name (or from an address) past its rate.
+THROTTLE_SIGNIN_MAX_DELAY_SECONDS = int(os.environ.get("THROTTLE_SIGNIN_MAX_DELAY_SECONDS", "60"))
+# How many proxies in front of the site append the address they received from to
+# X-Forwarded-For. 0: the peer is the client and the header is ignored (anyone can
+# write it). Every throttle reads the client address this way.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Blog platform API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "contexts.kernel.http.schema.collapse_blank_alternatives",
+    ],
 }
 
 LOGGING = {

@@ -76,24 +76,14 @@ def eager():
     celery_app.conf.update(before)
 
 
-class SentDeliveries(list):
-    """The (alias, publication id, countdown) of every delivery task that was sent."""
-
-    def ids(self) -> list[int]:
-        return [publication_id for _, publication_id, _ in self]
-
-
 @pytest.fixture
-def sent(monkeypatch) -> SentDeliveries:
-    """Record delivery tasks instead of sending them (no broker, nothing run)."""
-    record = SentDeliveries()
+def held(monkeypatch) -> None:
+    """Leave published events in their outboxes: nothing relays or applies them on commit.
 
-    def fake_send(alias, ids, *, countdown=None):
-        record.extend((alias, publication_id, countdown) for publication_id in ids)
-
-    monkeypatch.setattr(dispatch, "send_deliveries", fake_send)
+    As with a broker whose worker is not running; the test relays them itself
+    (tests.events has helpers).
+    """
     monkeypatch.setattr(dispatch, "is_eager", lambda: False)
-    return record
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,9 @@
-"""Real Celery workers in processes of their own, for tests on PostgreSQL and Redis."""
+"""Real workers in processes of their own, for tests on PostgreSQL and Redis.
 
-import json
+Each test gets broker names of its own (EVENTS_BROKER_PREFIX), so that runs sharing one
+Redis never see each other's messages.
+"""
+
 import os
 import signal
 import subprocess
@@ -17,14 +20,16 @@ from django.conf import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 READY_TIMEOUT = 30.0
-# Short backoff, so that retries happen within a test; the same values in the test
-# process (which sends the deliveries) and in the workers (which retry them).
+# Short backoff and polls, so that retries happen within a test; the same values in the
+# test process and in the workers.
 WORKER_SETTINGS = {
     "EVENTS_MAX_ATTEMPTS": 5,
     "EVENTS_RETRY_BASE_SECONDS": 0.2,
     "EVENTS_RETRY_MAX_SECONDS": 1.0,
     "EVENTS_RETRY_JITTER": 0.5,
+    "EVENTS_POLL_SECONDS": 0.2,
 }
+READY_LINES = {"events": "events worker ready", "celery": " ready."}
 
 
 def test_database_url() -> str:
@@ -37,34 +42,58 @@ test_database_url.__test__ = False  # a helper, not a test, whatever pytest thin
 
 
 class Worker:
-    """A Celery worker in a process of its own, consuming one queue."""
+    """A worker in a process of its own: `manage.py events work`, or `celery worker`."""
 
-    def __init__(self, name: str, queue: str, log_dir: Path):
+    def __init__(
+        self,
+        name: str,
+        prefix: str,
+        log_dir: Path,
+        *,
+        kind: str = "events",
+        contexts: str | None = None,
+        args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+    ):
         self.name = name
-        self.queue = queue
+        self.prefix = prefix
+        self.kind = kind
+        self.contexts = contexts
+        self.args = args
+        self.extra_env = env or {}
         self.log_path = log_dir / f"{name}.log"
         self.process: subprocess.Popen | None = None
+
+    def command(self) -> list[str]:
+        if self.kind == "celery":
+            return [
+                *(sys.executable, "-m", "celery", "-A", "blog_project", "worker"),
+                *("--pool=threads", "--concurrency=2"),
+                *("-n", f"{self.name}-{uuid.uuid4().hex[:6]}@%h"),
+                *("--without-gossip", "--without-mingle", "--loglevel=INFO"),
+                *("-Q", f"{self.prefix}-tasks"),
+            ]
+        return [sys.executable, "manage.py", "events", "work", *self.args]
 
     def start(self) -> "Worker":
         env = {
             **os.environ,
+            "PYTHONUNBUFFERED": "1",
             "DATABASE_URL": test_database_url(),
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "EVENTS_QUEUE": self.queue,
+            "EVENTS_BROKER_PREFIX": self.prefix,
             "EVENTS_TEST_WORKER": self.name,
+            "EVENTS_WORKER": "1",
             "VAR_DIR": str(self.log_path.parent),
             **{key: str(value) for key, value in WORKER_SETTINGS.items()},
+            **self.extra_env,
         }
-        command = [
-            *(sys.executable, "-m", "celery", "-A", "blog_project", "worker"),
-            *("--pool=threads", "--concurrency=2", "-Q", self.queue),
-            *("-n", f"{self.name}-{uuid.uuid4().hex[:6]}@%h"),
-            *("--without-gossip", "--without-mingle", "--loglevel=INFO"),
-        ]
+        if self.contexts is not None:
+            env["PROCESS_CONTEXTS"] = self.contexts
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                command,
+                self.command(),
                 cwd=PROJECT_ROOT,
                 env=env,
                 stdout=log,
@@ -76,7 +105,10 @@ class Worker:
     def wait_ready(self) -> "Worker":
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
-            if " ready." in self.log():
+            log = self.log()
+            if READY_LINES[self.kind] in log and (
+                self.kind == "events" or "events consumer started" in log
+            ):
                 return self
             if self.process.poll() is not None:
                 break
@@ -101,39 +133,33 @@ class Worker:
             self.kill()
 
 
-def forget_queue(client: redis.Redis, queue: str) -> None:
-    """Drop the queue and any unacknowledged message of it that a killed worker left behind."""
-    client.delete(queue)
-    for tag, raw in client.hgetall("unacked").items():
-        try:
-            _, _, routing_key = json.loads(raw)
-        except (ValueError, TypeError):
-            continue
-        if routing_key == queue:
-            client.hdel("unacked", tag)
-            client.zrem("unacked_index", tag)
+def forget_broker_keys(client: redis.Redis, prefix: str) -> None:
+    """Drop every stream of a test's events (their groups and pending entries go with them)."""
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)
 
 
 @pytest.fixture
-def worker_queue(redis_broker, postgres, settings) -> Iterator[str]:
-    """A queue of this test's own, emptied before and after; the test settings to match."""
-    name = f"test-{uuid.uuid4().hex[:10]}"
+def events_prefix(redis_broker, settings) -> Iterator[str]:
+    """Broker names of this test's own for events, emptied before and after."""
+    prefix = f"test-{uuid.uuid4().hex[:10]}"
+    settings.EVENTS_BROKER_PREFIX = prefix
+    settings.EVENTS_BROKER_URL = redis_broker
+    client = redis.Redis.from_url(redis_broker)
+    forget_broker_keys(client, prefix)
+    yield prefix
+    forget_broker_keys(client, prefix)
+
+
+@pytest.fixture
+def start_worker(events_prefix, postgres, settings, tmp_path) -> Iterator[Callable[..., Worker]]:
+    """Start workers on the test's broker names; every one is stopped when the test ends."""
     for key, value in WORKER_SETTINGS.items():
         setattr(settings, key, value)
-    settings.EVENTS_QUEUE = name
-    client = redis.Redis.from_url(redis_broker)
-    forget_queue(client, name)
-    yield name
-    forget_queue(client, name)
-
-
-@pytest.fixture
-def start_worker(worker_queue, tmp_path) -> Iterator[Callable[[str], Worker]]:
-    """Start workers on the test's queue; every one is stopped when the test ends."""
     started: list[Worker] = []
 
-    def start(name: str) -> Worker:
-        worker = Worker(name, worker_queue, tmp_path).start()
+    def start(name: str, **options) -> Worker:
+        worker = Worker(name, events_prefix, tmp_path, **options).start()
         started.append(worker)
         return worker
 

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from contexts.accounts import models, services
-from contexts.kernel.events.admin import PublicationAdmin
+from contexts.kernel.events.admin import OutboxAdmin
 
 
 @admin.register(models.Account)
@@ -31,4 +31,4 @@ class AccountAdmin(admin.ModelAdmin):
             services.account_remove(account_id=account_id)
 
 
-admin.site.register(models.EventPublication, PublicationAdmin)
+admin.site.register(models.OutboxEvent, OutboxAdmin)

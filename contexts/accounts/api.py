@@ -19,8 +19,11 @@ from contexts.accounts.domain import (
     InvalidPassword,
     InvalidToken,
     IssuedToken,
+    PasswordChanged,
     Principal,
     SignInThrottled,
+    TokenAccountDeleted,
+    TokenRevoked,
     WrongPassword,
 )
 from contexts.accounts.domain import name_problems as _name_problems
@@ -28,6 +31,7 @@ from contexts.accounts.services import (
     account_authenticate,
     account_delete,
     account_get,
+    account_password_change,
     account_register,
     password_problems,
     public_key_pem,
@@ -52,14 +56,18 @@ __all__ = [
     "InvalidPassword",
     "InvalidToken",
     "IssuedToken",
+    "PasswordChanged",
     "Principal",
     "SignInThrottled",
+    "TokenAccountDeleted",
     "TokenAuthentication",
+    "TokenRevoked",
     "WrongPassword",
     "account_authenticate",
     "account_delete",
     "account_get",
     "account_name_problems",
+    "account_password_change",
     "account_password_problems",
     "account_register",
     "public_key_pem",
@@ -83,22 +91,21 @@ class TokenAuthentication(BearerAuthentication):
     """DRF authentication by an accounts access token: `request.user` is a Principal.
 
     Checks the token with the public key alone (signature, algorithm, issuer, expiry),
-    so a token of a deleted account stays valid until it expires. A context that learns
-    of deletions (the AccountDeleted event) passes `refused`, its own check on the
-    account id, by overriding its view's get_authenticators():
-    `[TokenAuthentication(refused=...)]`.
+    so a token of a deleted account, or one issued before a password change, stays
+    valid until it expires. A context that learns of those changes (the AccountDeleted
+    and PasswordChanged events) passes `refused`, its own check of the principal that
+    raises InvalidToken (TokenAccountDeleted, TokenRevoked) to refuse it, by overriding
+    its view's get_authenticators(): `[TokenAuthentication(refused=...)]`.
     """
 
-    def __init__(self, refused: Callable[[str], bool] | None = None):
+    def __init__(self, refused: Callable[[Principal], None] | None = None):
         self.refused = refused
 
     def verify(self, token: str) -> Principal:
         try:
             principal = token_verify(token)
+            if self.refused is not None:
+                self.refused(principal)
         except InvalidToken as exc:
             raise drf_exceptions.AuthenticationFailed(exc.detail, code=exc.code) from exc
-        if self.refused is not None and self.refused(principal.account_id):
-            raise drf_exceptions.AuthenticationFailed(
-                "The account of this access token has been deleted.", code="account_deleted"
-            )
         return principal

@@ -28,6 +28,9 @@ class Account:
     id: str
     name: str
     created_at: datetime
+    # Raised by every password change; tokens and web sessions made under an older
+    # generation stop working (see TokenRevoked).
+    credentials_generation: int = 0
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class Principal:
     token_id: str
     issued_at: datetime
     expires_at: datetime
+    # The account's credentials generation when the token was issued (claim `gen`).
+    credentials_generation: int = 0
     # So that DRF's IsAuthenticated accepts a Principal as request.user.
     is_authenticated: bool = True
 
@@ -95,6 +100,18 @@ class SignInThrottled(AccountError):
 class InvalidToken(AccountError, NotAuthenticated):
     code = "invalid_token"
     default_detail = "The access token is missing, malformed, expired or forged."
+
+
+class TokenRevoked(InvalidToken):
+    code = "token_revoked"
+    default_detail = (
+        "This access token was issued before the account's password changed; sign in again."
+    )
+
+
+class TokenAccountDeleted(InvalidToken):
+    code = "account_deleted"
+    default_detail = "The account of this access token has been deleted."
 
 
 class AccountNotFound(AccountError, NotFound):
@@ -151,3 +168,18 @@ class AccountDeleted(Event):
 
     account_id: str
     name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PasswordChanged(Event):
+    """An account's password changed: its tokens and sessions of older generations must stop.
+
+    `credentials_generation` is the account's new generation; a token or session that
+    carries a lower one was made before the change.
+    """
+
+    type_name = "accounts.PasswordChanged.v1"
+
+    account_id: str
+    name: str
+    credentials_generation: int

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from contexts.kernel.events.models import OutboxBase, PublicationBase
+from contexts.kernel.events.models import OutboxBase
 
 
 def new_account_id() -> str:
@@ -23,6 +23,9 @@ class Account(models.Model):
     # Django's password hash format ("<algorithm>$..."); argon2 hashes are about 100
     # characters, so leave room for stronger parameters.
     password_hash = models.CharField(max_length=255)
+    # Raised by each password change: tokens carry it (claim `gen`), so that those made
+    # before the change can be told apart from those made after, whatever the clock says.
+    credentials_generation = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -38,8 +41,5 @@ class Account(models.Model):
 
 
 class OutboxEvent(OutboxBase):
-    """Events this context published, written in the transaction of their change."""
-
-
-class EventPublication(PublicationBase):
-    """Delivery of each outbox event to each subscriber: state, attempts, last error."""
+    """Events this context published, written in the transaction of their change, and
+    how relaying each one to the broker went."""

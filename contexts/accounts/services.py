@@ -1,4 +1,4 @@
-"""Use cases of the accounts context: register, sign in, delete, read accounts, issue tokens."""
+"""Use cases of the accounts context: register, sign in, change password, delete, tokens."""
 
 import functools
 import secrets
@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import check_password, get_hasher, make_passwor
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from contexts.accounts import keys, models, throttling, tokens
 from contexts.accounts.domain import (
@@ -21,13 +22,17 @@ from contexts.accounts.domain import (
     AuthenticationFailed,
     InvalidName,
     InvalidPassword,
+    InvalidToken,
     IssuedToken,
+    PasswordChanged,
     Principal,
+    TokenRevoked,
     WrongPassword,
     is_account_id,
     name_problems,
 )
 from contexts.kernel.events.publishing import publish
+from contexts.kernel.text import text_problem
 
 ALIAS = "accounts"
 DEFAULT_TOKEN_TTL_SECONDS = 3600
@@ -58,6 +63,9 @@ class _PasswordOwner:
 
 def password_problems(*, name: str, password: str) -> list[str]:
     """Return what the project's password validators say about `password` for `name`."""
+    if problem := text_problem(password):
+        # A password is typed on keyboards: a control character in it is a mistake.
+        return [problem]
     try:
         validate_password(password, user=_PasswordOwner(name))
     except ValidationError as exc:
@@ -88,7 +96,8 @@ def account_register(*, name: str, password: str) -> Account:
 def account_authenticate(*, name: str, password: str, client_address: str | None = None) -> Account:
     """Return the account `name`/`password` identify, or raise AuthenticationFailed.
 
-    Failures are throttled per name and per client address (SignInThrottled).
+    Failures are throttled per name and address, per name and per client address
+    (SignInThrottled); see contexts/accounts/throttling.py.
     """
     attempt = throttling.signin_attempt(name=name, client_address=client_address)
     # No transaction around the slow hash check: on SQLite an open read transaction
@@ -107,32 +116,65 @@ def account_authenticate(*, name: str, password: str, client_address: str | None
 
 def account_get(*, account_id: str) -> Account:
     """Return the account with this id, or raise AccountNotFound."""
-    if not is_account_id(account_id):
-        raise AccountNotFound()
-    record = models.Account.objects.filter(pk=account_id).first()
-    if record is None:
-        raise AccountNotFound()
-    return _account(record)
+    return _account(_find_by_id(account_id))
 
 
-def account_delete(*, account_id: str, password: str) -> None:
+def account_delete(*, account_id: str, password: str, client_address: str | None = None) -> None:
     """Delete the account once its password confirms it; raise WrongPassword otherwise.
 
-    Wrong passwords count as failed sign-ins for the account's name, so a stolen token
-    cannot be used to guess the password faster than the sign-in form allows.
+    Wrong passwords count as failed sign-ins for the account's name (from
+    `client_address`), so a stolen token cannot be used to guess the password faster
+    than the sign-in form allows.
     """
-    if not is_account_id(account_id):
-        raise AccountNotFound()
-    record = models.Account.objects.filter(pk=account_id).first()
-    if record is None:
-        raise AccountNotFound()
-    attempt = throttling.signin_attempt(name=record.name, client_address=None)
+    record = _find_by_id(account_id)
+    attempt = throttling.signin_attempt(name=record.name, client_address=client_address)
     # The password is checked outside the transaction (it is slow; see account_authenticate).
     if not check_password(password, record.password_hash):
         raise WrongPassword()
     with transaction.atomic(using=ALIAS):
         _delete(record)
     attempt.succeeded()
+
+
+def account_password_change(
+    *, account_id: str, current_password: str, new_password: str
+) -> Account:
+    """Replace the password once the current one confirms it; return the updated account.
+
+    Every token and web session made before the change stops working: the account's
+    credentials generation goes up and PasswordChanged tells the contexts that trust
+    them. A wrong current password counts as a failed sign-in for the account's name
+    (WrongPassword, then SignInThrottled); the new one goes through the validators
+    (InvalidPassword on `new_password`).
+    """
+    record = _find_by_id(account_id)
+    attempt = throttling.signin_attempt(name=record.name, client_address=None)
+    # Slow checks and hashing outside the transaction (see account_authenticate).
+    if not check_password(current_password, record.password_hash):
+        raise WrongPassword()
+    attempt.succeeded()
+    problems = password_problems(name=record.name, password=new_password)
+    if not problems and new_password == current_password:
+        problems = ["The new password is the same as the current one."]
+    if problems:
+        raise InvalidPassword(fields={"new_password": problems})
+    password_hash = make_password(new_password)
+    with transaction.atomic(using=ALIAS):
+        updated = models.Account.objects.filter(pk=record.pk).update(
+            password_hash=password_hash, credentials_generation=F("credentials_generation") + 1
+        )
+        if not updated:
+            raise AccountNotFound()
+        record.refresh_from_db(fields=["name", "credentials_generation"])
+        publish(
+            PasswordChanged(
+                account_id=record.id,
+                name=record.name,
+                credentials_generation=record.credentials_generation,
+            ),
+            using=ALIAS,
+        )
+    return _account(record)
 
 
 def account_remove(*, account_id: str) -> None:
@@ -160,12 +202,32 @@ def token_issue(*, account_id: str) -> IssuedToken:
         name=account.name,
         issued_at=int(time.time()),
         ttl_seconds=int(getattr(settings, "ACCOUNTS_TOKEN_TTL_SECONDS", DEFAULT_TOKEN_TTL_SECONDS)),
+        credentials_generation=account.credentials_generation,
     )
 
 
 def token_verify(token: str) -> Principal:
     """Return who `token` speaks for, checked with the public key alone; raise InvalidToken."""
     return tokens.token_decode(token, public_key=keys.key_pair().public_key, issuer=token_issuer())
+
+
+def token_check_current(principal: Principal) -> None:
+    """Raise unless the token's account exists and its password has not changed since.
+
+    The accounts context's own check, on its own data; other contexts learn the same
+    from the AccountDeleted and PasswordChanged events.
+    """
+    record = (
+        models.Account.objects.filter(pk=principal.account_id)
+        .only("credentials_generation")
+        .first()
+        if is_account_id(principal.account_id)
+        else None
+    )
+    if record is None:
+        raise InvalidToken("The account of this access token no longer exists.")
+    if principal.credentials_generation < record.credentials_generation:
+        raise TokenRevoked()
 
 
 def token_issuer() -> str:
@@ -178,6 +240,15 @@ def public_key_pem() -> str:
     return keys.key_pair().public_pem
 
 
+def _find_by_id(account_id: str) -> models.Account:
+    if not is_account_id(account_id):
+        raise AccountNotFound()
+    record = models.Account.objects.filter(pk=account_id).first()
+    if record is None:
+        raise AccountNotFound()
+    return record
+
+
 def _find_by_name(name: str) -> models.Account | None:
     if name_problems(name):
         return None  # no such account can exist; and do not send odd input to the database
@@ -185,7 +256,12 @@ def _find_by_name(name: str) -> models.Account | None:
 
 
 def _account(record: models.Account) -> Account:
-    return Account(id=record.id, name=record.name, created_at=record.created_at)
+    return Account(
+        id=record.id,
+        name=record.name,
+        created_at=record.created_at,
+        credentials_generation=record.credentials_generation,
+    )
 
 
 def _rehasher(record: models.Account) -> Callable[[str], None]:

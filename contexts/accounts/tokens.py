@@ -10,6 +10,9 @@ from contexts.accounts.domain import TOKEN_TYPE, InvalidToken, IssuedToken, Prin
 
 ALGORITHM = "ES256"
 REQUIRED_CLAIMS = ("iss", "sub", "name", "iat", "exp", "jti")
+# The account's credentials generation. Optional on reading: a token issued before the
+# claim existed counts as generation 0, which any password change leaves behind.
+GENERATION_CLAIM = "gen"
 
 
 def token_encode(
@@ -20,6 +23,7 @@ def token_encode(
     name: str,
     issued_at: int,
     ttl_seconds: int,
+    credentials_generation: int = 0,
 ) -> IssuedToken:
     """Sign a token for the account; `issued_at` is a Unix time in seconds."""
     expires = issued_at + ttl_seconds
@@ -30,6 +34,7 @@ def token_encode(
         "iat": issued_at,
         "exp": expires,
         "jti": secrets.token_hex(16),
+        GENERATION_CLAIM: credentials_generation,
     }
     token = jwt.encode(payload, private_key, algorithm=ALGORITHM, headers={"typ": "JWT"})
     return IssuedToken(
@@ -55,6 +60,9 @@ def token_decode(token: str, *, public_key: ec.EllipticCurvePublicKey, issuer: s
         account_id, name, token_id = claims["sub"], claims["name"], claims["jti"]
         if not all(isinstance(value, str) and value for value in (account_id, name, token_id)):
             raise InvalidToken("The access token's claims are malformed.")
+        generation = claims.get(GENERATION_CLAIM, 0)
+        if type(generation) is not int or generation < 0:
+            raise InvalidToken("The access token's claims are malformed.")
         issued_at = datetime.fromtimestamp(int(claims["iat"]), tz=UTC)
         expires_at = datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
     except jwt.ExpiredSignatureError as exc:
@@ -67,4 +75,5 @@ def token_decode(token: str, *, public_key: ec.EllipticCurvePublicKey, issuer: s
         token_id=token_id,
         issued_at=issued_at,
         expires_at=expires_at,
+        credentials_generation=generation,
     )

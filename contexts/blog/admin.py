@@ -8,10 +8,11 @@ from contexts.blog.models import (
     Author,
     Blog,
     Entry,
-    EventPublication,
     IdempotencyRecord,
+    InboxRecord,
+    OutboxEvent,
 )
-from contexts.kernel.events.admin import PublicationAdmin
+from contexts.kernel.events.admin import InboxAdmin, OutboxAdmin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -41,8 +42,9 @@ class BlogAdmin(ReadOnlyAdmin):
 
 @admin.register(Entry)
 class EntryAdmin(ReadOnlyAdmin):
-    list_display = ("title", "blog", "published_at", "edited_at", "rendered", "unpublished_at")
-    list_filter = ("rendered", ("unpublished_at", admin.EmptyFieldListFilter))
+    list_display = ("title", "blog", "status", "published_at", "edited_at", "rendered")
+    # An empty published_at is a draft.
+    list_filter = ("rendered", ("published_at", admin.EmptyFieldListFilter))
     list_select_related = ("blog",)
     search_fields = ("title", "blog__path")
     date_hierarchy = "published_at"
@@ -63,4 +65,5 @@ class AccountTombstoneAdmin(ReadOnlyAdmin):
         return False  # removing one would let a deleted account's tokens back in
 
 
-admin.site.register(EventPublication, PublicationAdmin)
+admin.site.register(OutboxEvent, OutboxAdmin)
+admin.site.register(InboxRecord, InboxAdmin)

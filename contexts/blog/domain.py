@@ -9,6 +9,7 @@ from datetime import datetime
 
 from contexts.kernel import errors
 from contexts.kernel.events import Event
+from contexts.kernel.text import text_problem
 
 PATH_MIN_LENGTH = 3
 PATH_MAX_LENGTH = 64
@@ -23,6 +24,12 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 255
 # Entry ids are BigAutoField primary keys; anything longer cannot be one.
 ENTRY_ID_PATTERN = re.compile(r"[0-9]{1,18}")
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"[\x20-\x7e]{1,255}")
+# An entry is a draft (seen by its owner only) until it is published.
+DRAFT = "draft"
+PUBLISHED = "published"
+ENTRY_STATUSES = (DRAFT, PUBLISHED)
+# What an owner may ask a list of entries for (`?status=`).
+ENTRY_LIST_STATUSES = (*ENTRY_STATUSES, "all")
 
 
 # --- errors -------------------------------------------------------------------------
@@ -41,6 +48,7 @@ class BlogNotFound(BlogError, errors.NotFound):
 
 class EntryNotFound(BlogError, errors.NotFound):
     code = "entry_not_found"
+    # Said of a draft too, to anyone but its owner: its existence is not disclosed.
     default_detail = "No published entry has this id in this blog."
 
 
@@ -125,6 +133,17 @@ class BlogSummary:
 
 
 @dataclass(frozen=True)
+class RenderedBody:
+    """An entry's body as it was rendered: its HTML (None when rendering failed), and the
+    pages whose title or card it shows."""
+
+    entry_id: int
+    body: str
+    html: str | None
+    link_urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class StoredResponse:
     """An HTTP answer kept for an Idempotency-Key, replayed as it was first sent."""
 
@@ -135,18 +154,6 @@ class StoredResponse:
 
 
 # --- validation ----------------------------------------------------------------------
-
-
-def _text_problem(value: str) -> str | None:
-    # NUL and lone surrogates cannot be stored in PostgreSQL text: refuse them here so
-    # a caller that skipped the HTTP serializer still gets a 400, never a 500.
-    if "\x00" in value:
-        return "Null characters are not allowed."
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "Surrogate characters are not allowed."
-    return None
 
 
 def is_valid_path(path: object) -> bool:
@@ -171,11 +178,14 @@ def _check_text(
     *,
     max_length: int,
     required: bool,
+    multiline: bool = False,
 ) -> None:
     if not isinstance(value, str):
         problems[field] = ["Must be a string."]
         return
-    problem = _text_problem(value)
+    # The kernel's character rule: no control or bidi characters; NUL and lone
+    # surrogates cannot be stored at all.
+    problem = text_problem(value, multiline=multiline)
     if problem:
         problems[field] = [problem]
     elif required and not value.strip():
@@ -198,7 +208,12 @@ def blog_problems(
         _check_text(problems, "title", title, max_length=TITLE_MAX_LENGTH, required=True)
     if description is not None:
         _check_text(
-            problems, "description", description, max_length=DESCRIPTION_MAX_LENGTH, required=False
+            problems,
+            "description",
+            description,
+            max_length=DESCRIPTION_MAX_LENGTH,
+            required=False,
+            multiline=True,
         )
     return problems
 
@@ -210,17 +225,33 @@ def check_blog(*, path: object = None, title: object = None, description: object
         raise InvalidBlogInput(fields=problems)
 
 
-def check_entry(*, title: object = None, body: object = None) -> None:
-    """Raise BodyTooLarge or InvalidBlogInput for entry fields that break a rule."""
+def check_entry(*, title: object = None, body: object = None, status: object = None) -> None:
+    """Raise BodyTooLarge or InvalidBlogInput for entry fields that break a rule.
+
+    A body may be empty while the entry is a draft; publishing one is refused (see
+    check_publishable, which needs the body the entry will have).
+    """
     if isinstance(body, str) and len(body) > BODY_MAX_LENGTH:
         raise BodyTooLarge()
     problems: dict[str, list[str]] = {}
     if title is not None:
         _check_text(problems, "title", title, max_length=ENTRY_TITLE_MAX_LENGTH, required=True)
     if body is not None:
-        _check_text(problems, "body", body, max_length=BODY_MAX_LENGTH, required=False)
+        _check_text(
+            problems, "body", body, max_length=BODY_MAX_LENGTH, required=False, multiline=True
+        )
+    if status is not None and status not in ENTRY_STATUSES:
+        problems["status"] = [f"Use one of: {', '.join(ENTRY_STATUSES)}."]
     if problems:
         raise InvalidBlogInput(fields=problems)
+
+
+def check_publishable(*, body: str) -> None:
+    """Raise InvalidBlogInput on `body` when it is empty or only whitespace."""
+    if not body.strip():
+        raise InvalidBlogInput(
+            fields={"body": ["An entry needs a body to be published; save it as a draft."]}
+        )
 
 
 # --- rendering fallback and idempotency ----------------------------------------------

@@ -1,11 +1,12 @@
 """The blog context's private schema: authors, blogs, entries, links, sessions, idempotency."""
 
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from contexts.kernel.events.models import InboxBase, OutboxBase, PublicationBase
+from contexts.kernel.events.models import InboxBase, OutboxBase
 
 # The field lengths repeat the limits of domain.py: models and domain are independent
 # layers (import contract), and the domain rules are checked before anything is saved.
@@ -18,6 +19,9 @@ class Author(models.Model):
     account_id = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=16)
     created_at = models.DateTimeField(default=timezone.now)
+    # The account's credentials generation as the PasswordChanged event told it: tokens
+    # and web sessions of a lower generation were made before a password change.
+    credentials_generation = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(Lower("name"), name="blog_author_name_ci")]
@@ -49,10 +53,11 @@ class Entry(models.Model):
     # The renderer's sanitized HTML, or the escaped body while `rendered` is False.
     body_html = models.TextField(blank=True, default="")
     rendered = models.BooleanField(default=False)
-    published_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    # None while the entry is a draft, which only its owner sees; publishing sets it
+    # to the time of publication, unpublishing clears it again.
+    published_at = models.DateTimeField(null=True, blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)
-    # Set when the owner unpublishes: the entry is then hidden from everyone.
-    unpublished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -73,6 +78,15 @@ class Entry(models.Model):
         """The entry's id as it appears in URLs and JSON: an opaque string."""
         return str(self.pk)
 
+    @property
+    def status(self) -> str:
+        """The entry's status as the API names it (domain.DRAFT or domain.PUBLISHED)."""
+        return "draft" if self.published_at is None else "published"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.published_at is None
+
 
 class EntryLink(models.Model):
     """A page whose title or card an entry shows: the entry is rendered again when it changes."""
@@ -92,10 +106,48 @@ class EntryLink(models.Model):
 
 
 class WebSession(AbstractBaseSession):
-    """Server-side sessions of the blog context's web pages (see web/sessions.py)."""
+    """Server-side sessions of the blog context's web pages (SESSION_ENGINE: web/sessions.py)."""
+
+    # Copied from the session data on each save, so that an account's sessions can be
+    # found (and ended) without decoding every session: "" while nobody is signed in.
+    account_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    # The account's credentials generation when this session signed in.
+    credentials_generation = models.PositiveIntegerField(default=0)
 
     class Meta(AbstractBaseSession.Meta):
         db_table = "blog_web_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> type["WebSessionStore"]:
+        # What get_decoded() decodes with (the admin, the shell).
+        return WebSessionStore
+
+
+# What a signed-in web session holds (see web.auth).
+SESSION_ACCOUNT_ID = "blog_account_id"
+SESSION_ACCOUNT_NAME = "blog_account_name"
+# The account's credentials generation at sign-in: a password change raises the
+# account's, which ends every session holding an older one.
+SESSION_CREDENTIALS_GENERATION = "blog_credentials_generation"
+
+
+class WebSessionStore(DatabaseSessionStore):
+    """Django's database session store, on the WebSession table.
+
+    One class for writing and reading: the signature of session data is salted with
+    the store's class name.
+    """
+
+    @classmethod
+    def get_model_class(cls) -> type[WebSession]:
+        return WebSession
+
+    def create_model_instance(self, data: dict) -> WebSession:
+        """Copy who is signed in onto the row, where an account's sessions can be found."""
+        session = super().create_model_instance(data)
+        session.account_id = str(data.get(SESSION_ACCOUNT_ID) or "")
+        session.credentials_generation = int(data.get(SESSION_CREDENTIALS_GENERATION) or 0)
+        return session
 
 
 class IdempotencyRecord(models.Model):
@@ -132,12 +184,10 @@ class AccountTombstone(models.Model):
 
 
 class OutboxEvent(OutboxBase):
-    """Events this context published, written in the transaction of their change."""
-
-
-class EventPublication(PublicationBase):
-    """Delivery of each outbox event to each subscriber: state, attempts, last error."""
+    """Events this context published, written in the transaction of their change, and
+    how relaying each one to the broker went."""
 
 
 class InboxRecord(InboxBase):
-    """Events this context's handlers have already applied (a redelivery is a no-op)."""
+    """Events this context received, one row per handler, and how applying each went
+    (a redelivery finds its row and does nothing)."""

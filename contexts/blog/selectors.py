@@ -1,6 +1,6 @@
 """Read queries of the blog context: lists joined up front, lookups that raise blog errors."""
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.functions import Lower
 
 from contexts.blog import domain
@@ -62,19 +62,28 @@ def author_get_by_account(*, account_id: str) -> Author | None:
     return Author.objects.filter(account_id=account_id).first()
 
 
-def entry_list(*, blog: Blog, include_unpublished: bool = False) -> QuerySet[Entry]:
-    """Return a blog's entries, newest published first, with the blog joined."""
+def entry_list(*, blog: Blog, status: str = domain.PUBLISHED) -> QuerySet[Entry]:
+    """Return a blog's entries of `status` ("published", "draft" or "all"), blog joined.
+
+    Published entries come newest published first; drafts, newest first, before them.
+    """
     entries = Entry.objects.select_related("blog", "blog__owner").filter(blog=blog)
-    if not include_unpublished:
-        entries = entries.filter(unpublished_at__isnull=True)
-    return entries.order_by("-published_at", "-id")
+    if status == domain.PUBLISHED:
+        return entries.filter(published_at__isnull=False).order_by("-published_at", "-id")
+    if status == domain.DRAFT:
+        entries = entries.filter(published_at__isnull=True)
+    return entries.order_by(F("published_at").desc(nulls_first=True), "-created_at", "-id")
 
 
-def entry_get(*, blog: Blog, entry_id: str, include_unpublished: bool = False) -> Entry:
-    """Return the entry `entry_id` of `blog`; raise EntryNotFound (also for odd ids)."""
+def entry_get(*, blog: Blog, entry_id: str, include_drafts: bool = False) -> Entry:
+    """Return the entry `entry_id` of `blog`; raise EntryNotFound (also for odd ids).
+
+    A draft is found only with `include_drafts` (for its owner); to anyone else it does
+    not exist.
+    """
     if not domain.is_valid_entry_id(entry_id):
         raise domain.EntryNotFound()
-    entries = entry_list(blog=blog, include_unpublished=include_unpublished)
+    entries = entry_list(blog=blog, status="all" if include_drafts else domain.PUBLISHED)
     found = entries.filter(pk=int(entry_id)).first()
     if found is None:
         raise domain.EntryNotFound()
@@ -82,13 +91,25 @@ def entry_get(*, blog: Blog, entry_id: str, include_unpublished: bool = False) -
 
 
 def entry_ids_unrendered(*, limit: int = 100) -> list[str]:
-    """Return ids of published entries still waiting for rendered HTML, oldest first."""
-    ids = (
-        Entry.objects.filter(rendered=False, unpublished_at__isnull=True)
-        .order_by("id")
-        .values_list("id", flat=True)[:limit]
-    )
+    """Return ids of entries still waiting for rendered HTML, oldest first."""
+    ids = Entry.objects.filter(rendered=False).order_by("id").values_list("id", flat=True)[:limit]
     return [str(pk) for pk in ids]
+
+
+def token_refusal(*, account_id: str, credentials_generation: int) -> str | None:
+    """Say why a token of this account and generation must be refused, or None.
+
+    "deleted" when the account was deleted, "revoked" when it was issued before a
+    password change. One query while the account has its author here (the usual case).
+    """
+    known = (
+        Author.objects.filter(account_id=account_id)
+        .values_list("credentials_generation", flat=True)
+        .first()
+    )
+    if known is None:
+        return "deleted" if account_is_deleted(account_id=account_id) else None
+    return "revoked" if credentials_generation < known else None
 
 
 def account_is_deleted(*, account_id: str) -> bool:

@@ -19,6 +19,7 @@ from contexts.blog.models import (
     Entry,
     EntryLink,
     IdempotencyRecord,
+    WebSession,
 )
 from contexts.fetcher import api as fetcher_api
 from contexts.kernel.events.publishing import publish
@@ -64,6 +65,25 @@ def author_ensure(*, account_id: str, name: str) -> Author:
             author.name = name
             author.save(update_fields=["name"])
     return author
+
+
+def author_credentials_renew(*, account_id: str, name: str, credentials_generation: int) -> None:
+    """Record that the account's password changed; end its sessions made before that.
+
+    Tokens and web sessions of a lower generation are refused from now on (see
+    selectors.token_refusal and web.auth). Generations only go up, so a late, repeated
+    or out-of-order event changes nothing. A deleted account stays deleted.
+    """
+    with transaction.atomic(using=ALIAS):
+        if AccountTombstone.objects.filter(account_id=account_id).exists():
+            return
+        author, _ = Author.objects.get_or_create(account_id=account_id, defaults={"name": name})
+        Author.objects.filter(
+            pk=author.pk, credentials_generation__lt=credentials_generation
+        ).update(credentials_generation=credentials_generation)
+        WebSession.objects.filter(
+            account_id=account_id, credentials_generation__lt=credentials_generation
+        ).delete()
 
 
 # --- blogs --------------------------------------------------------------------------
@@ -180,7 +200,7 @@ def _render(body: str) -> renderer_api.Rendered | None:
 
     The renderer reports which URLs those are; only when the fetcher knows some of
     them is the body rendered a second time, with their metadata. None when rendering
-    fails or runs out of time.
+    fails or runs out of time. Never inside a transaction: it may take seconds.
     """
     rendered = _render_within_budget(body)
     if rendered is None or not rendered.link_urls:
@@ -191,18 +211,19 @@ def _render(body: str) -> renderer_api.Rendered | None:
     return _render_within_budget(body, previews) or rendered
 
 
-def _links_keep(entry: Entry, rendered: renderer_api.Rendered | None) -> None:
+def _links_keep(entry_id: int, link_urls: tuple[str, ...] | None) -> None:
     """Inside the saving transaction: remember which pages the entry shows metadata of.
 
     Once the change commits, the fetcher is asked for the pages it does not know yet
     (or should refresh); when their metadata arrives, its event renders the entry again.
+    None: unknown until the entry renders (entry_render_store keeps them then).
     """
-    if rendered is None:
-        return  # unknown until the entry renders (entry_render keeps them then)
-    urls = [url for url in rendered.link_urls if len(url) <= fetcher_api.MAX_URL_LENGTH]
-    EntryLink.objects.filter(entry=entry).exclude(url__in=urls).delete()
+    if link_urls is None:
+        return
+    urls = [url for url in link_urls if len(url) <= fetcher_api.MAX_URL_LENGTH]
+    EntryLink.objects.filter(entry_id=entry_id).exclude(url__in=urls).delete()
     EntryLink.objects.bulk_create(
-        [EntryLink(entry=entry, url=url) for url in urls], ignore_conflicts=True
+        [EntryLink(entry_id=entry_id, url=url) for url in urls], ignore_conflicts=True
     )
     if urls:
         transaction.on_commit(partial(_links_fetch, urls), using=ALIAS)
@@ -225,51 +246,76 @@ def _render_later(entry: Entry) -> None:
     publish(domain.EntryRenderPending(entry_id=entry.public_id), using=ALIAS)
 
 
-def entry_render(*, entry_id: str) -> bool:
-    """Render a waiting entry and store its HTML; raise EntryRenderFailed to be retried.
+def entry_render_prepare(*, entry_id: str) -> domain.RenderedBody | None:
+    """Render the body of an entry waiting for its HTML, outside any transaction.
 
-    Returns False when there is nothing to do (no such entry, already rendered,
-    unpublished, or edited meanwhile: the edit renders or schedules its own body).
+    Returns None when there is nothing to do (no such entry, or rendered already); the
+    result is None when the renderer failed or ran out of time. Drafts are rendered too:
+    their owner reads them formatted.
     """
     if not domain.is_valid_entry_id(str(entry_id)):
-        return False
-    entry = Entry.objects.filter(pk=int(entry_id)).first()
-    if entry is None or entry.rendered or entry.unpublished_at is not None:
-        return False
-    rendered = _render(entry.body)
+        return None
+    entry = Entry.objects.filter(pk=int(entry_id)).only("id", "body", "rendered").first()
+    if entry is None or entry.rendered:
+        return None
+    return _rendered_body(entry.pk, entry.body)
+
+
+def _rendered_body(entry_id: int, body: str) -> domain.RenderedBody:
+    rendered = _render(body)
     if rendered is None:
+        return domain.RenderedBody(entry_id=entry_id, body=body, html=None)
+    return domain.RenderedBody(
+        entry_id=entry_id, body=body, html=rendered.html, link_urls=rendered.link_urls
+    )
+
+
+def entry_render_store(*, rendered: domain.RenderedBody | None) -> bool:
+    """Store the HTML of entry_render_prepare(); raise EntryRenderFailed to be retried.
+
+    Returns False when there is nothing to store: the entry was rendered or edited
+    meanwhile (an edit renders or schedules its own body).
+    """
+    if rendered is None:
+        return False
+    if rendered.html is None:
         raise domain.EntryRenderFailed()
     with transaction.atomic(using=ALIAS):
-        current = Entry.objects.select_for_update().filter(pk=entry.pk).first()
-        if current is None or current.rendered or current.body != entry.body:
-            return False
-        current.body_html = rendered.html
-        current.rendered = True
-        current.save(update_fields=["body_html", "rendered"])
-        _links_keep(current, rendered)
-    return True
+        updated = Entry.objects.filter(
+            pk=rendered.entry_id, rendered=False, body=rendered.body
+        ).update(body_html=rendered.html, rendered=True)
+        if updated:
+            _links_keep(rendered.entry_id, rendered.link_urls)
+    return bool(updated)
 
 
-def entry_links_rerender(*, url: str) -> int:
-    """Render again every entry that shows the title or card of `url`; return how many changed.
+def entry_links_rerender_prepare(*, url: str) -> list[domain.RenderedBody]:
+    """Render again, outside any transaction, every entry that shows the title or card of
+    `url` (its metadata arrived or changed). Raise EntryRenderFailed to be retried."""
+    entry_ids = EntryLink.objects.filter(url=url).values_list("entry_id", flat=True)
+    found = []
+    for entry in Entry.objects.filter(pk__in=list(entry_ids)).only("id", "body"):
+        rendered = _rendered_body(entry.pk, entry.body)
+        if rendered.html is None:
+            raise domain.EntryRenderFailed()
+        found.append(rendered)
+    return found
 
-    Called when the page's metadata arrives or changes. Rendering is a pure function of
-    the body and the metadata, so running this twice changes nothing the second time;
-    an entry edited meanwhile is left to its edit. Raises EntryRenderFailed (to be
-    retried) when the renderer fails.
+
+def entry_links_rerender_store(*, rendered: list[domain.RenderedBody]) -> int:
+    """Store the HTML of entry_links_rerender_prepare(); return how many entries changed.
+
+    Rendering is a pure function of the body and the metadata, so storing twice changes
+    nothing the second time; an entry edited meanwhile is left to its edit.
     """
     changed = 0
-    entry_ids = EntryLink.objects.filter(url=url).values_list("entry_id", flat=True)
-    for entry in Entry.objects.filter(pk__in=list(entry_ids)).only("id", "body"):
-        rendered = _render(entry.body)
-        if rendered is None:
-            raise domain.EntryRenderFailed()
-        # Matching the body leaves an entry edited meanwhile to its edit's own render.
-        changed += (
-            Entry.objects.filter(pk=entry.pk, body=entry.body)
-            .exclude(body_html=rendered.html, rendered=True)
-            .update(body_html=rendered.html, rendered=True)
-        )
+    with transaction.atomic(using=ALIAS):
+        for item in rendered:
+            changed += (
+                Entry.objects.filter(pk=item.entry_id, body=item.body)
+                .exclude(body_html=item.html, rendered=True)
+                .update(body_html=item.html, rendered=True)
+            )
     return changed
 
 
@@ -283,35 +329,51 @@ def _lock_blog(blog: Blog) -> None:
 
 
 def _entry_create(
-    *, blog: Blog, title: str, body: str, rendered: renderer_api.Rendered | None
+    *, blog: Blog, title: str, body: str, rendered: renderer_api.Rendered | None, status: str
 ) -> Entry:
     _lock_blog(blog)
+    now = timezone.now()
     entry = Entry.objects.create(
         blog=blog,
         title=title,
         body=body,
         body_html=rendered.html if rendered is not None else domain.unrendered_html(body),
         rendered=rendered is not None,
-        published_at=timezone.now(),
+        created_at=now,
+        published_at=now if status == domain.PUBLISHED else None,
     )
     if rendered is None:
         _render_later(entry)
-    _links_keep(entry, rendered)
+    _links_keep(entry.pk, rendered.link_urls if rendered is not None else None)
+    return entry
+
+
+def _check_new_entry(*, title: str, body: str, status: str) -> None:
+    domain.check_entry(title=title, body=body, status=status)
+    if status == domain.PUBLISHED:
+        domain.check_publishable(body=body)
+
+
+def entry_create(
+    *, blog: Blog, actor: Author, title: str, body: str, status: str = domain.PUBLISHED
+) -> Entry:
+    """Save a new entry in `blog`, published or as a draft, its body rendered to HTML.
+
+    Only the owner may. When the renderer fails or exceeds BLOG_RENDER_TIMEOUT_SECONDS
+    the entry is still saved, showing its escaped body, and is rendered again in the
+    background.
+    """
+    _check_owner(blog=blog, actor=actor)
+    _check_new_entry(title=title, body=body, status=status)
+    rendered = _render(body)
+    with transaction.atomic(using=ALIAS):
+        entry = _entry_create(blog=blog, title=title, body=body, rendered=rendered, status=status)
     return entry
 
 
 def entry_publish(*, blog: Blog, actor: Author, title: str, body: str) -> Entry:
-    """Publish an entry in `blog` with its body rendered to HTML; only the owner may.
-
-    When the renderer fails or exceeds BLOG_RENDER_TIMEOUT_SECONDS the entry is still
-    published, showing its escaped body, and is rendered again in the background.
-    """
-    _check_owner(blog=blog, actor=actor)
-    domain.check_entry(title=title, body=body)
-    rendered = _render(body)
-    with transaction.atomic(using=ALIAS):
-        entry = _entry_create(blog=blog, title=title, body=body, rendered=rendered)
-    return entry
+    """Publish a new entry in `blog` at once (entry_create with the published status)."""
+    return entry_create(blog=blog, actor=actor, title=title, body=body, status=domain.PUBLISHED)
 
 
 def _idempotency_cutoff() -> datetime:
@@ -338,20 +400,21 @@ def entry_publish_idempotent(
     key: str,
     fingerprint: str,
     respond: Responder,
+    status: str = domain.PUBLISHED,
 ) -> domain.StoredResponse:
-    """Publish once per (account, Idempotency-Key) within the TTL; replay the first answer.
+    """Create once per (account, Idempotency-Key) within the TTL; replay the first answer.
 
     `respond` turns the new entry into the (status, JSON body, Location) to keep. The
     same key with another `fingerprint` raises IdempotencyConflict. Concurrent twins
     meet at the unique (account_id, key) constraint: the loser waits for the winner's
-    commit and replays its answer, so the entry is published once.
+    commit and replays its answer, so the entry is created once, published or draft.
     """
     _check_owner(blog=blog, actor=actor)
     if not domain.is_valid_idempotency_key(key):
         raise domain.InvalidBlogInput(
             fields={"Idempotency-Key": ["Use 1-255 printable ASCII characters."]}
         )
-    domain.check_entry(title=title, body=body)
+    _check_new_entry(title=title, body=body, status=status)
     account_id = actor.account_id
     cutoff = _idempotency_cutoff()
     # Answer a repeat before spending time on rendering.
@@ -380,13 +443,13 @@ def entry_publish_idempotent(
                 account_id=account_id, key=key
             )
             return _replay(winner, fingerprint)
-        entry = _entry_create(blog=blog, title=title, body=body, rendered=rendered)
-        status, response_body, location = respond(entry)
-        record.response_status = status
+        entry = _entry_create(blog=blog, title=title, body=body, rendered=rendered, status=status)
+        response_status, response_body, location = respond(entry)
+        record.response_status = response_status
         record.response_body = response_body
         record.response_location = location
         record.save(update_fields=["response_status", "response_body", "response_location"])
-    return domain.StoredResponse(status=status, body=response_body, location=location)
+    return domain.StoredResponse(status=response_status, body=response_body, location=location)
 
 
 def idempotency_records_purge() -> int:
@@ -397,60 +460,76 @@ def idempotency_records_purge() -> int:
 
 
 def entry_edit(
-    *, entry: Entry, actor: Author, title: str | None = None, body: str | None = None
+    *,
+    entry: Entry,
+    actor: Author,
+    title: str | None = None,
+    body: str | None = None,
+    status: str | None = None,
 ) -> Entry:
-    """Change an entry's title and/or body and render it again; only the owner may."""
+    """Change an entry's title, body and/or status; only the owner may.
+
+    A changed body is rendered again. `status` publishes a draft (now) or returns a
+    published entry to draft; a published entry must keep a body that is not blank.
+    """
     _check_owner(blog=entry.blog, actor=actor)
-    if entry.unpublished_at is not None:
-        raise domain.EntryNotFound()
-    domain.check_entry(title=title, body=body)
-    new_body = entry.body if body is None else body
-    rendered = _render(new_body)
+    domain.check_entry(title=title, body=body, status=status)
+    changes: dict[str, object] = {}
+    if title is not None and title != entry.title:
+        changes["title"] = title
+    rendered = None
+    if body is not None and body != entry.body:
+        rendered = _render(body)
+        changes["body"] = body
+        changes["body_html"] = (
+            rendered.html if rendered is not None else domain.unrendered_html(body)
+        )
+        changes["rendered"] = rendered is not None
+    now = timezone.now()
+    if changes:
+        changes["edited_at"] = now
     with transaction.atomic(using=ALIAS):
         current = (
             Entry.objects.select_for_update()
-            .filter(pk=entry.pk, unpublished_at__isnull=True)
-            .only("id", "body")
+            .filter(pk=entry.pk)
+            .only("id", "body", "published_at")
             .first()
         )
         if current is None:
             raise domain.EntryNotFound()
-        if body is None and current.body != new_body:
-            # Someone changed the body while we rendered the old one: keep theirs.
-            new_body, rendered = current.body, None
-        if title is not None:
-            entry.title = title
-        entry.body = new_body
-        entry.body_html = (
-            rendered.html if rendered is not None else domain.unrendered_html(new_body)
-        )
-        entry.rendered = rendered is not None
-        entry.edited_at = timezone.now()
-        entry.save(update_fields=["title", "body", "body_html", "rendered", "edited_at"])
-        if rendered is None:
-            _render_later(entry)
-        _links_keep(entry, rendered)
+        # Decided on the row as it is now: an edit in between may have changed them.
+        new_status = status or current.status
+        if new_status == domain.PUBLISHED and (body is not None or current.is_draft):
+            domain.check_publishable(body=body if body is not None else current.body)
+        if new_status != current.status:
+            changes["published_at"] = now if new_status == domain.PUBLISHED else None
+        if changes:
+            Entry.objects.filter(pk=entry.pk).update(**changes)
+        if "body" in changes:
+            if rendered is None:
+                _render_later(entry)
+            _links_keep(entry.pk, rendered.link_urls if rendered is not None else None)
+    for field, value in changes.items():
+        setattr(entry, field, value)
+    if "published_at" not in changes:
+        entry.published_at = current.published_at
     return entry
 
 
-def entry_unpublish(*, entry: Entry, actor: Author) -> None:
-    """Hide an entry from everyone; only the owner may. Unpublishing twice is a no-op."""
-    _check_owner(blog=entry.blog, actor=actor)
-    now = timezone.now()
-    with transaction.atomic(using=ALIAS):
-        Entry.objects.filter(pk=entry.pk, unpublished_at__isnull=True).update(unpublished_at=now)
-    if entry.unpublished_at is None:
-        entry.unpublished_at = now
+def entry_unpublish(*, entry: Entry, actor: Author) -> Entry:
+    """Return an entry to draft: readers no longer see it, its owner still does."""
+    return entry_edit(entry=entry, actor=actor, status=domain.DRAFT)
 
 
 # --- accounts -----------------------------------------------------------------------
 
 
 def account_content_delete(*, account_id: str) -> None:
-    """Forget a deleted account: delete its author, blogs, entries and keys, and refuse it."""
+    """Forget a deleted account: its author, blogs, entries, keys and web sessions; refuse it."""
     with transaction.atomic(using=ALIAS):
         AccountTombstone.objects.get_or_create(account_id=account_id)
         Entry.objects.filter(blog__owner__account_id=account_id).delete()
         Blog.objects.filter(owner__account_id=account_id).delete()
         Author.objects.filter(account_id=account_id).delete()
         IdempotencyRecord.objects.filter(account_id=account_id).delete()
+        WebSession.objects.filter(account_id=account_id).delete()

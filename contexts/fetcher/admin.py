@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from contexts.fetcher.models import EventPublication, Link
-from contexts.kernel.events.admin import PublicationAdmin
+from contexts.fetcher.models import Link, OutboxEvent
+from contexts.kernel.events.admin import OutboxAdmin
 
 
 @admin.register(Link)
@@ -23,4 +23,4 @@ class LinkAdmin(admin.ModelAdmin):
         return [field.name for field in self.model._meta.fields]
 
 
-admin.site.register(EventPublication, PublicationAdmin)
+admin.site.register(OutboxEvent, OutboxAdmin)

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils import timezone
 
-from contexts.kernel.events.models import OutboxBase, PublicationBase
+from contexts.kernel.events.models import OutboxBase
 
 # The field lengths repeat the limits of domain.py: models and domain are independent
 # layers (import contract), and the service cleans every value before saving it.
@@ -49,6 +49,3 @@ class Link(models.Model):
 class OutboxEvent(OutboxBase):
     """Events this context published, written in the transaction of their change."""
 
-
-class EventPublication(PublicationBase):
-    """Delivery of each outbox event to each subscriber: state, attempts, last error."""

@@ -74,7 +74,8 @@ def test_a_token_carries_every_claim_and_verifies_with_the_public_key_alone(alic
     header = jwt.get_unverified_header(issued.token)
 
     assert header["alg"] == "ES256"
-    assert set(claims) == {"iss", "sub", "name", "iat", "exp", "jti"}
+    assert set(claims) == {"iss", "sub", "name", "iat", "exp", "jti", "gen"}
+    assert claims["gen"] == 0
     assert claims["sub"] == alice.id and claims["name"] == "Alice"
 
 

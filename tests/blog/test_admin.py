@@ -3,8 +3,10 @@
 import pytest
 
 from contexts.blog import services
-from contexts.blog.models import AccountTombstone, EventPublication
-from contexts.kernel.events.models import State
+from contexts.blog.domain import EntryRenderPending
+from contexts.blog.models import AccountTombstone
+from contexts.kernel.events.models import InboxState, RelayState
+from tests.events import inbox_row, outbox_row
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -20,36 +22,36 @@ def test_the_admin_lists_blogs_and_entries_read_only(admin_client, entry):
     assert admin_client.get("/admin/blog/entry/add/").status_code == 403
 
 
-def test_a_failed_delivery_shows_its_error_and_the_resubmit_action_delivers_it(
+def test_a_failed_event_shows_its_error_and_the_resubmit_action_applies_it(
     admin_client, blog, author, fake_renderer, eager, settings, django_capture_on_commit_callbacks
 ):
     settings.EVENTS_MAX_ATTEMPTS = 1
     fake_renderer.failing = True
     with django_capture_on_commit_callbacks(using="blog", execute=True):
         entry = services.entry_publish(blog=blog, actor=author, title="t", body="*b*")
-    publication = EventPublication.objects.get()
-    assert publication.state == State.FAILED
+    row = inbox_row("blog", EntryRenderPending)
+    assert row.state == InboxState.FAILED
+    assert outbox_row("blog", EntryRenderPending).state == RelayState.SENT
 
-    listing = admin_client.get("/admin/blog/eventpublication/?state__exact=failed")
+    listing = admin_client.get("/admin/blog/inboxrecord/?state__exact=failed")
 
     assert listing.status_code == 200
     page = listing.content.decode()
     assert "blog.EntryRenderPending.v1" in page
     assert "EntryRenderFailed" in page
-    assert (
-        admin_client.get(f"/admin/blog/eventpublication/{publication.pk}/delete/").status_code
-        == 403
-    )
+    assert admin_client.get(f"/admin/blog/inboxrecord/{row.pk}/delete/").status_code == 403
+    assert admin_client.get("/admin/blog/outboxevent/").status_code == 200
 
     fake_renderer.failing = False
     response = admin_client.post(
-        "/admin/blog/eventpublication/",
-        {"action": "resubmit", "_selected_action": [publication.pk]},
+        "/admin/blog/inboxrecord/",
+        {"action": "resubmit", "_selected_action": [row.pk]},
         follow=True,
     )
 
-    assert "1 publication(s) resubmitted." in response.content.decode()
-    assert EventPublication.objects.get().state == State.COMPLETED
+    assert "1 row(s) resubmitted." in response.content.decode()
+    row.refresh_from_db()
+    assert row.state == InboxState.COMPLETED
     entry.refresh_from_db()
     assert entry.rendered is True
 

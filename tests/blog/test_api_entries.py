@@ -11,7 +11,17 @@ pytestmark = [
     pytest.mark.usefixtures("fake_renderer"),
 ]
 
-ENTRY_KEYS = {"id", "title", "body", "body_html", "published_at", "edited_at", "url", "blog"}
+ENTRY_KEYS = {
+    "id",
+    "title",
+    "body",
+    "body_html",
+    "status",
+    "published_at",
+    "edited_at",
+    "url",
+    "blog",
+}
 ENTRIES = "/api/v1/blogs/first-blog/entries"
 
 
@@ -294,31 +304,31 @@ def test_patch_entry_with_a_non_object_body_is_400(owner_client, entry):
 # --- DELETE .../entries/{id} ---------------------------------------------------------
 
 
-def test_delete_entry_unpublishes_it_for_everyone(owner_client, api_client, entry):
+def test_delete_entry_returns_it_to_draft_kept_for_its_owner(owner_client, api_client, entry):
     response = owner_client.delete(entry_url(entry.pk))
 
     assert response.status_code == 204
-    assert Entry.objects.get(pk=entry.pk).unpublished_at is not None
+    assert Entry.objects.get(pk=entry.pk).status == "draft"
     assert_error(api_client.get(entry_url(entry.pk)), 404, "entry_not_found")
-    assert_error(owner_client.get(entry_url(entry.pk)), 404, "entry_not_found")
-    assert_error(owner_client.delete(entry_url(entry.pk)), 404, "entry_not_found")
-    assert_error(
-        owner_client.patch(entry_url(entry.pk), {"title": "x"}, format="json"),
-        404,
-        "entry_not_found",
-    )
+    assert api_client.get(ENTRIES).json()["results"] == []
+    mine = owner_client.get(entry_url(entry.pk))
+    assert mine.status_code == 200
+    assert (mine.json()["status"], mine.json()["published_at"]) == ("draft", None)
+    # Unpublishing a draft changes nothing.
+    assert owner_client.delete(entry_url(entry.pk)).status_code == 204
+    assert Entry.objects.get(pk=entry.pk).status == "draft"
 
 
 def test_delete_entry_without_a_token_is_401(api_client, entry):
     assert_unauthenticated(api_client.delete(entry_url(entry.pk)))
-    assert Entry.objects.get(pk=entry.pk).unpublished_at is None
+    assert Entry.objects.get(pk=entry.pk).status == "published"
 
 
 def test_delete_entry_of_someone_else_is_403(entry, make_account, client_for):
     response = client_for(make_account()[0]).delete(entry_url(entry.pk))
 
     assert_error(response, 403, "not_owner")
-    assert Entry.objects.get(pk=entry.pk).unpublished_at is None
+    assert Entry.objects.get(pk=entry.pk).status == "published"
 
 
 def test_delete_unknown_entry_is_404(owner_client, blog):

@@ -61,3 +61,23 @@ def test_listing_entries_costs_the_same_queries_for_1_and_50_entries(api_client,
     # One query finds the blog, one fetches the page with each entry's blog joined.
     assert one[1] == fifty[1] == 2
     assert one[2] == fifty[2]
+
+
+def make_drafts(blog, count: int) -> None:
+    for number in range(count):
+        services.entry_create(
+            blog=blog, actor=blog.owner, title=f"Draft {number}", body="", status="draft"
+        )
+
+
+def test_listing_drafts_costs_the_same_queries_for_1_and_50_entries(owner_client, blog):
+    make_drafts(blog, 1)
+    one = queries_of(owner_client, "/api/v1/blogs/first-blog/entries?status=all&page_size=100")
+    make_drafts(blog, 24)
+    make_entries(blog, 25)
+    fifty = queries_of(owner_client, "/api/v1/blogs/first-blog/entries?status=all&page_size=100")
+
+    assert one[0] == 1 and fifty[0] == 50
+    # The token's refusal check, the blog, the page.
+    assert one[1] == fifty[1] == 3
+    assert one[2] == fifty[2]

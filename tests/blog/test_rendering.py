@@ -3,18 +3,20 @@
 import time
 
 import pytest
-from celery import current_app
-from celery.contrib.testing.worker import start_worker
 from django.db import transaction
 from django.utils import timezone
 
 from contexts.blog import domain, handlers, services
 from contexts.blog.domain import EntryRenderPending
-from contexts.blog.models import Entry, EventPublication, OutboxEvent
-from contexts.kernel.events import dispatch, operations
-from contexts.kernel.events.models import State
+from contexts.blog.models import Entry
+from contexts.kernel.events import operations
+from contexts.kernel.events import transports as event_transports
+from contexts.kernel.events.models import InboxState, RelayState
+from contexts.kernel.events.stores import consumer_stores, producer_stores
+from contexts.kernel.events.worker import EventsWorker
 from contexts.renderer import api as renderer_api
 from tests.blog.conftest import fake_html
+from tests.events import inbox_row, outbox_row, relay_here
 
 ENTRIES = "/api/v1/blogs/first-blog/entries"
 HOSTILE = "<script>alert('x')</script> & *text*"
@@ -24,12 +26,9 @@ def stored(entry_id) -> Entry:
     return Entry.objects.get(pk=entry_id)
 
 
-def render_publication(entry_id) -> EventPublication:
-    """The registry's record of the EntryRenderPending event for one entry."""
-    event = OutboxEvent.objects.get(
-        type_name=EntryRenderPending.type_name, payload__entry_id=str(entry_id)
-    )
-    return EventPublication.objects.get(event_id=event.event_id)
+def render_event(entry_id):
+    """The blog inbox's record of the EntryRenderPending event for one entry."""
+    return inbox_row("blog", EntryRenderPending, entry_id=str(entry_id))
 
 
 @pytest.mark.django_db(databases="__all__")
@@ -49,15 +48,15 @@ def test_a_failing_renderer_still_publishes_with_the_body_escaped(
         "&amp; *text*</pre>"
     )
     assert "<script>" not in body["body_html"]
-    # The delivery right after commit failed too, did not fail the request, and is
+    # The render right after commit failed too, did not fail the request, and is
     # recorded for a retry with backoff.
     assert stored(body["id"]).rendered is False
     assert len(fake_renderer.calls) == 2
-    publication = render_publication(body["id"])
-    assert publication.state == State.PENDING
-    assert publication.attempts == 1
-    assert "EntryRenderFailed" in publication.last_error
-    assert publication.next_attempt_at > timezone.now()
+    row = render_event(body["id"])
+    assert row.state == InboxState.PENDING
+    assert row.attempts == 1
+    assert "EntryRenderFailed" in row.last_error
+    assert row.next_attempt_at > timezone.now()
 
 
 @pytest.mark.django_db(databases="__all__")
@@ -73,43 +72,47 @@ def test_without_a_broker_the_entry_is_rendered_again_right_after_commit(
     assert response.status_code == 201
     assert stored(entry_id).rendered is True
     assert owner_client.get(f"{ENTRIES}/{entry_id}").json()["body_html"] == fake_html("*b*")
-    assert render_publication(entry_id).state == State.COMPLETED
+    assert render_event(entry_id).state == InboxState.COMPLETED
 
 
 @pytest.mark.django_db(databases="__all__")
-def test_with_a_broker_a_failed_render_sends_its_delivery_only_after_commit(
-    owner_client, blog, fake_renderer, sent, django_capture_on_commit_callbacks
+def test_with_a_broker_a_failed_render_waits_in_the_outbox_for_the_relay(
+    owner_client, blog, fake_renderer, held, django_capture_on_commit_callbacks
 ):
-    fake_renderer.failing = True
-
-    with django_capture_on_commit_callbacks(using="blog", execute=False) as callbacks:
-        response = owner_client.post(ENTRIES, {"title": "t", "body": "b"}, format="json")
-        assert sent == []  # nothing is sent before the entry is committed
-    for callback in callbacks:
-        callback()
-
-    publication = render_publication(response.json()["id"])
-    assert sent.ids() == [publication.pk]
-
-
-@pytest.mark.django_db(databases="__all__")
-def test_a_broken_broker_does_not_fail_the_request(
-    owner_client, blog, fake_renderer, monkeypatch, django_capture_on_commit_callbacks
-):
-    def refuse(*args, **kwargs):
-        raise ConnectionError("broker down")
-
-    monkeypatch.setattr(dispatch, "is_eager", lambda: False)
-    monkeypatch.setattr(dispatch, "send_deliveries", refuse)
     fake_renderer.failing = True
 
     with django_capture_on_commit_callbacks(using="blog", execute=True):
         response = owner_client.post(ENTRIES, {"title": "t", "body": "b"}, format="json")
 
+    entry_id = response.json()["id"]
     assert response.status_code == 201
-    assert stored(response.json()["id"]).rendered is False
-    # The outbox kept it: the sweep sends it once the broker is back.
-    assert render_publication(response.json()["id"]).state == State.PENDING
+    row = outbox_row("blog", EntryRenderPending, entry_id=entry_id)
+    assert row.state == RelayState.PENDING  # the worker's relay sends it
+    fake_renderer.failing = False
+    assert relay_here("blog").sent == [row.pk]
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_a_broken_broker_does_not_fail_the_request_and_the_outbox_keeps_the_event(
+    owner_client, blog, fake_renderer, held, settings, monkeypatch
+):
+    def refuse(self, envelopes):
+        raise ConnectionError("broker down")
+
+    settings.EVENTS_BROKER_URL = "redis://127.0.0.1:9/0"  # never reached: send is refused
+    monkeypatch.setattr(event_transports.BrokerTransport, "send", refuse)
+    fake_renderer.failing = True
+
+    response = owner_client.post(ENTRIES, {"title": "t", "body": "b"}, format="json")
+    found = operations.sweep_now()  # what the worker's relay does
+
+    entry_id = response.json()["id"]
+    assert response.status_code == 201
+    assert stored(entry_id).rendered is False
+    assert found.send_failed["blog"] == 1
+    row = outbox_row("blog", EntryRenderPending, entry_id=entry_id)
+    assert (row.state, row.attempts) == (RelayState.PENDING, 1)
+    assert row.last_error.startswith("ConnectionError: broker down")
 
 
 @pytest.mark.django_db(databases="__all__")
@@ -121,16 +124,16 @@ def test_a_render_that_keeps_failing_ends_failed_and_resubmit_renders_it(
     with django_capture_on_commit_callbacks(using="blog", execute=True):
         entry = services.entry_publish(blog=blog, actor=author, title="t", body=HOSTILE)
 
-    publication = render_publication(entry.pk)
-    assert publication.state == State.FAILED
-    assert "EntryRenderFailed" in publication.last_error
+    row = render_event(entry.pk)
+    assert row.state == InboxState.FAILED
+    assert "EntryRenderFailed" in row.last_error
     assert stored(entry.pk).rendered is False
 
     fake_renderer.failing = False
-    resubmitted = operations.resubmit(refs=[f"blog:{publication.pk}"])
+    resubmitted = operations.resubmit(refs=[f"inbox:blog:{row.pk}"])
 
-    assert resubmitted == {"blog": [publication.pk]}
-    assert render_publication(entry.pk).state == State.COMPLETED
+    assert resubmitted == {"outbox": [], "inbox": [f"inbox:blog:{row.pk}"]}
+    assert render_event(entry.pk).state == InboxState.COMPLETED
     response = api_client.get(f"{ENTRIES}/{entry.pk}")
     assert response.json()["body_html"] == fake_html(HOSTILE)
 
@@ -142,14 +145,17 @@ def test_the_render_task_leaves_an_entry_edited_meanwhile_alone(blog, author, fa
     fake_renderer.failing = False
     services.entry_edit(entry=entry, actor=author, body="second")
 
-    assert services.entry_render(entry_id=str(entry.pk)) is False
+    stale = domain.RenderedBody(entry_id=entry.pk, body="first", html=fake_html("first"))
+    assert services.entry_render_store(rendered=stale) is False
     assert stored(entry.pk).body_html == fake_html("second")
+    assert services.entry_render_prepare(entry_id=str(entry.pk)) is None  # rendered already
 
 
 @pytest.mark.django_db(databases="__all__")
 @pytest.mark.parametrize("entry_id", ["999999", "not-a-number"])
 def test_the_render_handler_ignores_entries_that_are_gone(entry_id, fake_renderer):
-    handlers.on_entry_render_pending(EntryRenderPending(entry_id=entry_id))
+    event = EntryRenderPending(entry_id=entry_id)
+    handlers.on_entry_render_pending(event, handlers.render_pending_entry(event))
 
     assert fake_renderer.calls == []
 
@@ -204,20 +210,28 @@ def test_publishing_uses_the_real_renderer_and_stores_sanitized_html(blog, autho
 
 @pytest.mark.django_db(transaction=True, databases="__all__")
 def test_a_real_worker_retries_the_render_with_backoff_until_it_works(
-    redis_broker, blog, author, fake_renderer, settings
+    redis_broker, events_prefix, blog, author, fake_renderer, settings
 ):
     settings.EVENTS_RETRY_BASE_SECONDS = 0.2
+    settings.EVENTS_POLL_SECONDS = 0.1
     fake_renderer.failures_left = 2  # the publish and the worker's first try fail
-    with start_worker(current_app, pool="threads", concurrency=1, perform_ping_check=False):
+    # The events worker's threads, in this process so that they use the fake renderer.
+    worker = EventsWorker(
+        producers={"blog": producer_stores()["blog"]}, consumers={"blog": consumer_stores()["blog"]}
+    ).start()
+    try:
+        assert worker.ready.wait(30)
         with transaction.atomic(using="blog"):
             entry = services.entry_publish(blog=blog, actor=author, title="t", body="*b*")
         for _ in range(300):
             if stored(entry.pk).rendered:
                 break
             time.sleep(0.1)
+    finally:
+        worker.stop()
 
     assert stored(entry.pk).body_html == fake_html("*b*")
     assert len(fake_renderer.calls) >= 3
-    publication = render_publication(entry.pk)
-    assert publication.state == State.COMPLETED
-    assert publication.attempts >= 2
+    row = render_event(entry.pk)
+    assert row.state == InboxState.COMPLETED
+    assert row.attempts >= 2

@@ -55,21 +55,27 @@ def test_author_get_by_account_is_none_before_the_first_write(account, author_fo
     assert selectors.author_get_by_account(account_id=account[0].id).pk == author.pk
 
 
-def test_entry_list_is_newest_published_first_and_hides_unpublished(blog, author, make_entry):
+def test_entry_list_is_newest_published_first_and_leaves_drafts_to_who_asks(
+    blog, author, make_entry
+):
     first = make_entry(blog, title="first")
     hidden = make_entry(blog, title="hidden")
     last = make_entry(blog, title="last")
     services.entry_unpublish(entry=hidden, actor=author)
+    draft = services.entry_create(blog=blog, actor=author, title="d", body="", status="draft")
 
     visible = list(selectors.entry_list(blog=blog))
-    everything = list(selectors.entry_list(blog=blog, include_unpublished=True))
+    drafts = list(selectors.entry_list(blog=blog, status="draft"))
+    everything = list(selectors.entry_list(blog=blog, status="all"))
 
     assert [entry.pk for entry in visible] == [last.pk, first.pk]
-    assert [entry.pk for entry in everything] == [last.pk, hidden.pk, first.pk]
+    # Drafts newest first, before the published entries.
+    assert [entry.pk for entry in drafts] == [draft.pk, hidden.pk]
+    assert [entry.pk for entry in everything] == [draft.pk, hidden.pk, last.pk, first.pk]
     assert visible[0].blog.path == "first-blog"
 
 
-def test_entry_get_only_finds_published_entries_of_that_blog(blog, author, make_blog, make_entry):
+def test_entry_get_finds_drafts_only_when_asked(blog, author, make_blog, make_entry):
     entry = make_entry(blog)
     other_blog = make_blog(author, path="other-blog")
 
@@ -84,7 +90,7 @@ def test_entry_get_only_finds_published_entries_of_that_blog(blog, author, make_
 
     with pytest.raises(domain.EntryNotFound):
         selectors.entry_get(blog=blog, entry_id=str(entry.pk))
-    found = selectors.entry_get(blog=blog, entry_id=str(entry.pk), include_unpublished=True)
+    found = selectors.entry_get(blog=blog, entry_id=str(entry.pk), include_drafts=True)
     assert found.pk == entry.pk
 
 

@@ -145,7 +145,8 @@ def test_entry_publish_stores_the_rendered_html(blog, author, fake_renderer):
     assert stored.body == "**bold**"
     assert stored.body_html == fake_html("**bold**")
     assert stored.rendered is True
-    assert stored.edited_at is None and stored.unpublished_at is None
+    assert stored.edited_at is None
+    assert (stored.status, stored.published_at) == ("published", stored.created_at)
     assert fake_renderer.calls == ["**bold**"]
 
 
@@ -205,20 +206,26 @@ def test_entry_edit_by_someone_else_is_refused(entry, make_account, author_for):
     assert Entry.objects.get(pk=entry.pk).title == "Hello"
 
 
-def test_entry_unpublish_hides_the_entry_and_editing_it_is_not_found(entry, author):
+def test_entry_unpublish_returns_the_entry_to_draft_and_it_can_be_published_again(entry, author):
+    first_published_at = entry.published_at
     services.entry_unpublish(entry=entry, actor=author)
     services.entry_unpublish(entry=entry, actor=author)  # twice is harmless
 
-    assert Entry.objects.get(pk=entry.pk).unpublished_at is not None
-    with pytest.raises(domain.EntryNotFound):
-        services.entry_edit(entry=entry, actor=author, title="Back")
+    stored = Entry.objects.get(pk=entry.pk)
+    assert (stored.status, stored.published_at) == ("draft", None)
+    services.entry_edit(entry=stored, actor=author, title="Back")
+    services.entry_edit(entry=stored, actor=author, status="published")
+
+    again = Entry.objects.get(pk=entry.pk)
+    assert (again.title, again.status) == ("Back", "published")
+    assert again.published_at > first_published_at
 
 
 def test_entry_unpublish_by_someone_else_is_refused(entry, make_account, author_for):
     with pytest.raises(domain.NotOwner):
         services.entry_unpublish(entry=entry, actor=author_for(make_account()[0]))
 
-    assert Entry.objects.get(pk=entry.pk).unpublished_at is None
+    assert Entry.objects.get(pk=entry.pk).status == "published"
 
 
 # --- what other contexts use ---------------------------------------------------------

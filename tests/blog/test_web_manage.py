@@ -97,7 +97,7 @@ def test_another_author_cannot_change_a_blog_by_posting(url, data):
     blog.refresh_from_db()
     entry.refresh_from_db()
     assert blog.title == "Alice's notes"
-    assert (entry.title, entry.body, entry.unpublished_at) == ("Original", "original body", None)
+    assert (entry.title, entry.body, entry.status) == ("Original", "original body", "published")
     assert Entry.objects.filter(blog=blog).count() == 1
 
 
@@ -275,10 +275,11 @@ def test_publish_an_entry_renders_it():
 
     response = client.post(
         "/my/blogs/alice-notes/entries/-/publish",
-        {"title": "Hello world", "body": "Some **bold** words\n\n    indented code"},
+        {"title": "Hello world", "body": "Some **bold** words\n\n    indented code", "publish": ""},
     )
 
     entry = Entry.objects.get(blog=blog)
+    assert entry.status == "published"
     assert response.status_code == 302
     assert response["Location"] == f"/my/blogs/alice-notes/entries/{entry.pk}"
     assert entry.body == "Some **bold** words\n\n    indented code"
@@ -322,13 +323,20 @@ def test_publish_with_invalid_input_names_the_field(data, field):
     assert not Entry.objects.exists()
 
 
-def test_an_entry_may_have_an_empty_body_as_in_the_api():
+@pytest.mark.parametrize("body", ["", "  \r\n\t "])
+def test_a_blank_body_is_saved_as_a_draft_but_never_published(body):
     client, blog = _alice_with_blog()
 
-    response = client.post("/my/blogs/alice-notes/entries/-/publish", {"title": "T", "body": ""})
+    refused = client.post(
+        "/my/blogs/alice-notes/entries/-/publish", {"title": "T", "body": body, "publish": ""}
+    )
+    saved = client.post("/my/blogs/alice-notes/entries/-/publish", {"title": "T", "body": body})
 
-    assert response.status_code == 302
-    assert Entry.objects.get(blog=blog).body == ""
+    assert refused.status_code == 200
+    assert "needs a body to be published" in _field_errors(refused, "body")[0]
+    assert saved.status_code == 302
+    entry = Entry.objects.get(blog=blog)
+    assert (entry.status, entry.body) == ("draft", body)
 
 
 def test_edit_an_entry_renders_it_again():
@@ -366,7 +374,7 @@ def test_edit_an_entry_with_an_empty_title_names_the_field():
     assert entry.title == "Before"
 
 
-def test_unpublish_an_entry_asks_first_then_hides_it_from_everyone():
+def test_unpublish_an_entry_asks_first_then_returns_it_to_draft():
     client, blog = _alice_with_blog()
     entry = publish(blog, "Soon gone")
 
@@ -375,12 +383,13 @@ def test_unpublish_an_entry_asks_first_then_hides_it_from_everyone():
 
     response = client.post(f"/my/blogs/alice-notes/entries/{entry.pk}/unpublish")
 
-    assert response.status_code == 302 and response["Location"] == "/my/blogs/alice-notes"
-    link = f'href="/my/blogs/alice-notes/entries/{entry.pk}"'
-    assert link not in text(client.get("/my/blogs/alice-notes"))
+    manage = f"/my/blogs/alice-notes/entries/{entry.pk}"
+    assert response.status_code == 302 and response["Location"] == manage
     assert "Soon gone" not in text(Client().get("/blogs/alice-notes"))
     assert Client().get(f"/blogs/alice-notes/entries/{entry.pk}").status_code == 404
-    assert client.get(f"/my/blogs/alice-notes/entries/{entry.pk}").status_code == 404
+    page = text(client.get(manage))
+    assert "Soon gone" in page and "Draft" in page and "a draft again" in page
+    assert f'href="{manage}"' in text(client.get("/my/blogs/alice-notes"))
 
 
 def test_management_forms_without_a_csrf_token_are_refused():

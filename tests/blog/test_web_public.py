@@ -120,7 +120,7 @@ def test_an_entry_whose_html_is_pending_shows_its_body_escaped():
 def test_an_unpublished_entry_is_gone_from_the_public_pages():
     blog = make_blog(register("alice"))
     kept, hidden = publish(blog, "Kept entry"), publish(blog, "Hidden entry")
-    Entry.objects.filter(pk=hidden.pk).update(unpublished_at=hidden.published_at)
+    Entry.objects.filter(pk=hidden.pk).update(published_at=None)
 
     assert "Hidden entry" not in text(Client().get("/blogs/alice-notes"))
     assert "Kept entry" in text(Client().get("/blogs/alice-notes"))

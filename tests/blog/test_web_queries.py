@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from contexts.blog import services
 from contexts.blog.models import Author, Entry
 from tests.blog.conftest_web import (
     ALL_DATABASES,
@@ -31,6 +32,13 @@ def _add_blogs(owner: Author, count: int) -> None:
 def _add_entries(blog, count: int) -> None:
     for number in range(count):
         publish(blog, f"Extra entry {number}", f"Body *{number}*")
+
+
+def _add_drafts(blog, count: int) -> None:
+    for number in range(count):
+        services.entry_create(
+            blog=blog, actor=blog.owner, title=f"Draft {number}", body="", status="draft"
+        )
 
 
 def test_home_page_queries_do_not_grow_with_blogs():
@@ -80,6 +88,20 @@ def test_manage_blog_page_queries_do_not_grow_with_entries():
 
     assert with_one == with_fifty
     assert Entry.objects.filter(blog=blog).count() == 50
+
+
+def test_manage_blog_page_queries_do_not_grow_with_drafts():
+    client = client_of("alice")
+    blog = make_blog(Author.objects.get(name="alice"))
+    _add_drafts(blog, 1)
+    with_one = _queries_of_page(client, "/my/blogs/alice-notes")
+
+    _add_drafts(blog, 24)
+    _add_entries(blog, 25)
+    with_fifty = _queries_of_page(client, "/my/blogs/alice-notes")
+
+    assert with_one == with_fifty
+    assert Entry.objects.filter(blog=blog, published_at__isnull=True).count() == 25
 
 
 def test_author_page_queries_do_not_grow_with_blogs():

@@ -7,8 +7,6 @@ from tests.workers import Worker
 
 @pytest.fixture
 def worker(start_worker) -> Worker:
-    """A real worker on PostgreSQL and Redis, on a queue of this test's own (else skip).
-
-    Deliveries are sent to that queue, so that no other run's worker takes them.
-    """
-    return start_worker("e2e").wait_ready()
+    """A real `celery worker` on PostgreSQL and Redis (else skip), with the events worker's
+    threads inside it, as `make worker` runs it; on broker names of this test's own."""
+    return start_worker("e2e", kind="celery").wait_ready()

@@ -93,5 +93,6 @@ def events_status() -> dict:
 
 
 def deliveries_settled(status: dict) -> bool:
-    """Tell whether no publication is left pending or in processing."""
-    return status["total"]["pending"] == 0 and status["total"]["processing"] == 0
+    """Tell whether no event is left waiting to be relayed or applied."""
+    outbox, inbox = status["total"]["outbox"], status["total"]["inbox"]
+    return outbox["pending"] == 0 and inbox["pending"] == 0 and inbox["in_flight"] == 0

@@ -17,22 +17,11 @@ from django.utils import timezone
 from contexts.accounts import api as accounts_api
 from contexts.blog import handlers, selectors, services
 from contexts.blog.models import Author
-from contexts.kernel.events import delivery
-from contexts.kernel.events.models import State
-from contexts.kernel.events.stores import producer_store
+from contexts.kernel.events.models import InboxState, RelayState
 from tests.e2e.journeys import delete_account, events_status, register
+from tests.events import apply_here, inbox, inbox_row, outbox_row, receive_again, relay_here
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
-
-ACCOUNTS = "accounts"
-
-
-def _publications():
-    return producer_store(ACCOUNTS).publications.objects.using(ACCOUNTS)
-
-
-def _publication_of(event_type: type) -> object:
-    return _publications().get(event_type=event_type.type_name)
 
 
 def test_registering_through_the_api_creates_the_author_without_any_sign_in(eager):
@@ -44,26 +33,22 @@ def test_registering_through_the_api_creates_the_author_without_any_sign_in(eage
     page = Client().get("/authors/carol")
     assert page.status_code == 200
     assert "carol" in page.content.decode()
-    assert _publication_of(accounts_api.AccountRegistered).state == State.COMPLETED
-    assert events_status()["total"]["failed"] == 0
+    assert outbox_row("accounts", accounts_api.AccountRegistered).state == RelayState.SENT
+    assert inbox_row("blog", accounts_api.AccountRegistered).state == InboxState.COMPLETED
+    assert events_status()["total"]["inbox"]["failed"] == 0
 
 
 @pytest.mark.parametrize(
-    ("operator_command", "attempts"),
-    # The sweep counts the dead worker's attempt; a resubmit starts a fresh round.
-    [(["sweep"], 2), (["resubmit", "--all"], 1)],
+    "operator_command",
+    # What the worker does after a crash, or an operator's resubmit of the outbox.
+    [["sweep"], ["resubmit", "--all"]],
 )
-def test_a_redelivered_registration_is_a_no_op(
-    eager, settings, monkeypatch, operator_command, attempts
-):
+def test_a_registration_relayed_twice_is_applied_once(eager, monkeypatch, operator_command):
     writer = register("carol")
-    publication = _publication_of(accounts_api.AccountRegistered)
-    # A worker ran the handler and committed, then died before marking the delivery
-    # completed: the registry still shows it in processing, claimed long ago.
-    _publications().filter(pk=publication.pk).update(
-        state=State.PROCESSING, claimed_at=timezone.now() - timedelta(hours=1)
-    )
-    settings.EVENTS_STALE_AFTER_SECONDS = 60
+    # A relay sent it, then died before recording that it had: the outbox says pending.
+    outbox_row("accounts", accounts_api.AccountRegistered).__class__.objects.using(
+        "accounts"
+    ).update(state=RelayState.PENDING, next_attempt_at=timezone.now() - timedelta(hours=1))
     calls = []
 
     def spy(**kwargs):
@@ -73,26 +58,25 @@ def test_a_redelivered_registration_is_a_no_op(
     real_author_ensure = services.author_ensure
     monkeypatch.setattr(services, "author_ensure", spy)
 
-    # The sweep (what beat runs) or an operator's resubmit delivers it again, eagerly.
+    # The sweep or an operator's resubmit relays it again, eagerly.
     call_command("events", *operator_command, stdout=StringIO())
 
-    publication.refresh_from_db()
-    assert publication.state == State.COMPLETED
-    assert publication.attempts == attempts
+    assert outbox_row("accounts", accounts_api.AccountRegistered).state == RelayState.SENT
     assert calls == []  # the inbox turned the second delivery into a no-op
+    assert inbox("blog").filter(type_name=accounts_api.AccountRegistered.type_name).count() == 1
     assert Author.objects.filter(account_id=writer.account_id).count() == 1
     assert Author.objects.filter(name__iexact="carol").count() == 1
-    assert events_status()["total"]["failed"] == 0
+    assert events_status()["total"]["inbox"]["failed"] == 0
 
 
-def test_delivering_a_completed_registration_again_changes_nothing(eager):
+def test_a_message_the_broker_delivers_again_changes_nothing(eager):
     writer = register("carol")
-    publication = _publication_of(accounts_api.AccountRegistered)
 
-    outcome = delivery.deliver(ACCOUNTS, publication.pk)
+    assert receive_again("accounts", "blog", accounts_api.AccountRegistered) == 1
+    assert apply_here("blog").claimed == 0
 
-    assert outcome.status == delivery.SKIPPED
     assert Author.objects.filter(account_id=writer.account_id).count() == 1
+    assert inbox_row("blog", accounts_api.AccountRegistered).state == InboxState.COMPLETED
 
 
 def test_deletion_handled_before_registration_leaves_no_author():
@@ -109,17 +93,19 @@ def test_deletion_handled_before_registration_leaves_no_author():
     assert Client().get("/authors/dave").status_code == 404
 
 
-def test_registration_delivered_after_the_deletion_through_the_outbox_leaves_no_author(sent):
-    # No delivery runs on its own: the test delivers them, in the wrong order.
+def test_registration_applied_after_the_deletion_through_the_inbox_leaves_no_author(held):
+    # Nothing is relayed on its own: the test relays both, then applies them in the
+    # wrong order.
     writer = register("erin")
     assert delete_account(writer).status_code == 204
-    registered = _publication_of(accounts_api.AccountRegistered)
-    deleted = _publication_of(accounts_api.AccountDeleted)
-    assert sorted(sent.ids()) == sorted([registered.pk, deleted.pk])
+    assert len(relay_here("accounts").sent) == 2
     assert selectors.author_get_by_account(account_id=writer.account_id) is None
+    registered = inbox_row("blog", accounts_api.AccountRegistered)
+    inbox("blog").filter(pk=registered.pk).update(next_attempt_at=timezone.now() + timedelta(1))
 
-    assert delivery.deliver(ACCOUNTS, deleted.pk).status == delivery.COMPLETED
-    assert delivery.deliver(ACCOUNTS, registered.pk).status == delivery.COMPLETED
+    assert len(apply_here("blog").ids("completed")) == 1  # the deletion
+    inbox("blog").filter(pk=registered.pk).update(next_attempt_at=timezone.now())
+    assert apply_here("blog").ids("completed") == [registered.pk]
 
     assert selectors.author_get_by_account(account_id=writer.account_id) is None
     assert Client().get("/authors/erin").status_code == 404
@@ -128,5 +114,5 @@ def test_registration_delivered_after_the_deletion_through_the_outbox_leaves_no_
     assert refused.json()["code"] == "account_deleted"
     assert selectors.author_get_by_account(account_id=writer.account_id) is None
     status = events_status()
-    assert (status["total"]["failed"], status["total"]["pending"]) == (0, 0)
-    assert status["aliases"][ACCOUNTS]["completed"] == 2
+    assert status["outbox"]["accounts"] == {**status["outbox"]["accounts"], "sent": 2, "failed": 0}
+    assert (status["inbox"]["blog"]["completed"], status["inbox"]["blog"]["failed"]) == (2, 0)

@@ -1,16 +1,12 @@
-"""Tables of the test app: its outbox, registry and inbox, and what its handlers change."""
+"""Tables of the test app: its outbox, its inbox, and what its handlers change."""
 
 from django.db import models
 from django.utils import timezone
 
-from contexts.kernel.events.models import InboxBase, OutboxBase, PublicationBase
+from contexts.kernel.events.models import InboxBase, OutboxBase
 
 
 class OutboxEvent(OutboxBase):
-    pass
-
-
-class EventPublication(PublicationBase):
     pass
 
 

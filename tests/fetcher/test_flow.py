@@ -12,10 +12,8 @@ from contexts.blog.models import Entry, EntryLink
 from contexts.fetcher import api as fetcher_api
 from contexts.fetcher import services as fetcher_services
 from contexts.fetcher.models import Link
-from contexts.kernel.events import delivery
-from contexts.kernel.events.delivery import DUPLICATE
-from contexts.kernel.events.models import State
-from contexts.kernel.events.stores import producer_store
+from contexts.kernel.events.models import InboxState, RelayState
+from tests.events import apply_here, inbox_row, outbox_row, receive_again
 from tests.e2e.journeys import create_blog, publish_entry, register
 from tests.fetcher.servers import Route
 from tests.renderer.htmlcompare import elements, text
@@ -137,18 +135,17 @@ def test_a_redelivered_event_renders_nothing_twice(eager, inline_fetches, fetche
     writer = register("frank")
     create_blog(writer, "frank")
     entry = publish_entry(writer, "frank", "Links", f"[{url}:title]")
-    publications = producer_store("fetcher").publications.objects
-    publication = publications.get(event_type=fetcher_api.LinkMetadataFetched.type_name)
-    assert publication.state == State.COMPLETED
+    assert outbox_row("fetcher", fetcher_api.LinkMetadataFetched).state == RelayState.SENT
+    assert inbox_row("blog", fetcher_api.LinkMetadataFetched).state == InboxState.COMPLETED
     rendered = entry_html("frank", entry["id"])
 
-    publications.filter(pk=publication.pk).update(state=State.PENDING)
-    outcome = delivery.deliver("fetcher", publication.pk)
+    assert receive_again("fetcher", "blog", fetcher_api.LinkMetadataFetched) == 1
+    assert apply_here("blog").claimed == 0
 
-    assert outcome.status == DUPLICATE
     assert entry_html("frank", entry["id"]) == rendered
     # Even without the inbox, rendering again with the same metadata changes nothing.
-    assert blog_services.entry_links_rerender(url=url) == 0
+    again = blog_services.entry_links_rerender_prepare(url=url)
+    assert blog_services.entry_links_rerender_store(rendered=again) == 0
 
 
 @pytest.mark.django_db(databases="__all__")
@@ -160,7 +157,8 @@ def test_an_entry_that_no_longer_links_to_the_page_is_left_alone(blog):
 
     blog_services.entry_edit(entry=entry, actor=author, body="No links any more")
     Link.objects.create(url=url, title="Fetched", fetched_at="2026-01-01T00:00:00Z")
-    blog_handlers.on_link_metadata_fetched(fetcher_api.LinkMetadataFetched(url=url))
+    event = fetcher_api.LinkMetadataFetched(url=url)
+    blog_handlers.on_link_metadata_fetched(event, blog_handlers.rerender_linking_entries(event))
 
     assert EntryLink.objects.count() == 0
     assert Entry.objects.get(pk=entry.pk).body_html == "<p>No links any more</p>\n"

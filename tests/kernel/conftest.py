@@ -1,13 +1,19 @@
-"""Fixtures for the kernel's event machinery: the test app's stores."""
+"""Fixtures for the kernel's event machinery: the test app's outbox and inbox."""
 
 import pytest
 
-from contexts.kernel.events.stores import producer_store
+from contexts.kernel.events.stores import consumer_stores, producer_stores
 
-ALIAS = "default"
+CONTEXT = "eventsapp"
 
 
 @pytest.fixture
-def store():
-    """The test app's producer store (outbox and publications, in alias "default")."""
-    return producer_store(ALIAS)
+def producer():
+    """The test app's outbox (in alias "default")."""
+    return producer_stores()[CONTEXT]
+
+
+@pytest.fixture
+def consumer():
+    """The test app's inbox (in alias "default")."""
+    return consumer_stores()[CONTEXT]

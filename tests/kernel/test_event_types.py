@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from contexts.kernel.events import Event, InvalidEvent, UnknownEventType, event_type
-from contexts.kernel.events.types import check_publishable, type_name_of
+from contexts.kernel.events.types import check_publishable, json_schema, type_name_of
 from tests.eventsapp.events import FlakyThing, ThingHappened
 
 
@@ -83,12 +83,29 @@ def test_an_event_that_is_not_json_or_has_no_type_cannot_be_published():
         check_publishable(Event())
 
 
-def test_python_refuses_a_mutable_event_type():
-    with pytest.raises(TypeError):
+def test_the_json_schema_follows_the_field_types_and_defaults():
+    schema = json_schema(ThingHappened)
 
-        @dataclass(kw_only=True)
-        class Mutable(Event):
-            pass
+    assert schema["properties"]["key"] == {"type": "string"}
+    assert schema["properties"]["at"] == {
+        "anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]
+    }
+    assert schema["properties"]["tags"] == {
+        "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]
+    }
+    assert schema["properties"]["type"] == {"const": "eventsapp.ThingHappened.v1"}
+    assert schema["required"] == ["type", "event_id", "occurred_at", "key"]
+
+
+def test_a_field_without_a_json_form_has_no_schema():
+    @dataclass(frozen=True, kw_only=True)
+    class Odd(Event):
+        type_name = "eventsapp.Odd.v1"
+
+        value: complex
+
+    with pytest.raises(InvalidEvent, match="no JSON form"):
+        json_schema(Odd)
 
 
 def test_type_names_come_from_classes_instances_or_checked_strings():

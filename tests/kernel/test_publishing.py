@@ -4,15 +4,15 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from contexts.kernel.events import InvalidEvent, dispatch
-from contexts.kernel.events.models import State
+from contexts.kernel.events.models import InboxState, RelayState
 from contexts.kernel.events.publishing import PublishOutsideTransaction, publish
 from tests.eventsapp.events import Burst, FlakyThing, ThingHappened, Unheard
-from tests.eventsapp.models import Effect, EventPublication, InboxRecord, OutboxEvent, Thing
-from tests.eventsapp.services import thing_create
+from tests.eventsapp.models import Effect, InboxRecord, OutboxEvent, Thing
+from tests.eventsapp.services import burst_publish, thing_create
 
 ALL = "__all__"
 
@@ -22,8 +22,8 @@ class Boom(Exception):
 
 
 @pytest.mark.django_db(databases=ALL)
-def test_publishing_records_the_event_and_one_publication_per_subscriber(
-    sent, django_capture_on_commit_callbacks
+def test_publishing_writes_one_outbox_row_that_names_its_type_and_no_subscriber(
+    held, django_capture_on_commit_callbacks
 ):
     event = ThingHappened(key="k")
 
@@ -31,26 +31,23 @@ def test_publishing_records_the_event_and_one_publication_per_subscriber(
         django_capture_on_commit_callbacks(using="default", execute=True),
         transaction.atomic(using="default"),
     ):
-        publish(event, using="default")
-        assert sent == []  # nothing leaves before the commit
+        publish(event, using="default", headers={"request_id": "r-1"})
 
-    outbox = OutboxEvent.objects.get()
-    assert (str(outbox.event_id), outbox.type_name) == (
+    row = OutboxEvent.objects.get()
+    assert (str(row.event_id), row.type_name, row.state) == (
         event.event_id,
         "eventsapp.ThingHappened.v1",
+        RelayState.PENDING,
     )
-    assert outbox.payload["key"] == "k"
-    publications = EventPublication.objects.order_by("pk")
-    assert [p.subscriber for p in publications] == [
-        "tests.eventsapp.handlers.record_effect",
-        "tests.eventsapp.handlers.audit_effect",
-    ]
-    assert all(p.state == State.PENDING for p in publications)
-    assert sorted(sent.ids()) == [p.pk for p in publications]
+    assert row.payload["key"] == "k"
+    assert row.headers == {"request_id": "r-1"}
+    # The producer's table knows nothing of who consumes: no subscriber column at all.
+    assert "subscriber" not in {field.name for field in OutboxEvent._meta.fields}
+    assert not InboxRecord.objects.exists()
 
 
 @pytest.mark.django_db(databases=ALL)
-def test_a_rolled_back_use_case_publishes_nothing(sent, django_capture_on_commit_callbacks):
+def test_a_rolled_back_use_case_publishes_nothing(eager, django_capture_on_commit_callbacks):
     with (
         django_capture_on_commit_callbacks(using="default", execute=True) as callbacks,
         pytest.raises(Boom),
@@ -61,40 +58,22 @@ def test_a_rolled_back_use_case_publishes_nothing(sent, django_capture_on_commit
         raise Boom
 
     assert callbacks == []
-    assert sent == []
     assert not OutboxEvent.objects.exists()
-    assert not EventPublication.objects.exists()
+    assert not Effect.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True, databases=ALL)
-def test_publishing_outside_a_transaction_on_the_producers_alias_is_refused(sent):
+def test_publishing_outside_a_transaction_on_the_producers_alias_is_refused(held):
     with pytest.raises(PublishOutsideTransaction):
         publish(ThingHappened(key="k"), using="default")
-    # A transaction on another alias is not the producer's transaction.
     with pytest.raises(PublishOutsideTransaction), transaction.atomic(using="blog"):
-        publish(ThingHappened(key="k"), using="default")
+        publish(ThingHappened(key="k"), using="default")  # open on another alias only
 
     assert not OutboxEvent.objects.exists()
-    assert sent == []
 
 
 @pytest.mark.django_db(databases=ALL)
-def test_an_event_nobody_subscribes_to_is_recorded_with_no_publication(
-    sent, django_capture_on_commit_callbacks
-):
-    with (
-        django_capture_on_commit_callbacks(using="default", execute=True) as callbacks,
-        transaction.atomic(using="default"),
-    ):
-        publish(Unheard(key="k"), using="default")
-
-    assert OutboxEvent.objects.get().type_name == "eventsapp.Unheard.v1"
-    assert not EventPublication.objects.exists()
-    assert callbacks == []
-
-
-@pytest.mark.django_db(databases=ALL)
-def test_an_event_that_is_not_json_is_refused_and_nothing_is_written(sent):
+def test_an_event_that_is_not_json_is_refused_and_nothing_is_written(held):
     with pytest.raises(InvalidEvent), transaction.atomic(using="default"):
         publish(ThingHappened(key="k", tags=[object()]), using="default")  # type: ignore[list-item]
 
@@ -102,7 +81,7 @@ def test_an_event_that_is_not_json_is_refused_and_nothing_is_written(sent):
 
 
 @pytest.mark.django_db(databases=ALL)
-def test_publishing_where_no_outbox_is_declared_says_what_to_declare(sent):
+def test_publishing_where_no_outbox_is_declared_says_what_to_declare(held):
     with (
         pytest.raises(ImproperlyConfigured, match="OutboxBase"),
         transaction.atomic(using="renderer"),
@@ -111,13 +90,35 @@ def test_publishing_where_no_outbox_is_declared_says_what_to_declare(sent):
 
 
 @pytest.mark.django_db(transaction=True, databases=ALL)
-def test_embedded_default_delivers_in_process_right_after_commit(eager):
+def test_embedded_default_relays_and_applies_in_process_right_after_commit(eager):
     thing_create(key="hello")
 
     effects = sorted(Effect.objects.values_list("subscriber", "key"))
     assert effects == [("audit", "hello"), ("record", "hello")]
-    assert set(EventPublication.objects.values_list("state", flat=True)) == {State.COMPLETED}
+    assert OutboxEvent.objects.get().state == RelayState.SENT
+    assert set(InboxRecord.objects.values_list("state", flat=True)) == {InboxState.COMPLETED}
     assert InboxRecord.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True, databases=ALL)
+def test_an_event_nobody_subscribes_to_is_relayed_and_lands_in_no_inbox(eager):
+    with transaction.atomic(using="default"):
+        publish(Unheard(key="k"), using="default")
+
+    assert OutboxEvent.objects.get().state == RelayState.SENT
+    assert not InboxRecord.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, databases=ALL)
+def test_a_burst_published_in_one_transaction_is_relayed_in_one_pass(eager, monkeypatch):
+    passes = []
+    real = dispatch.relay_pending
+    monkeypatch.setattr(dispatch, "relay_pending", lambda *args: passes.append(1) or real(*args))
+
+    burst_publish(keys=[f"k{n}" for n in range(20)])
+
+    assert len(passes) == 1
+    assert Effect.objects.filter(subscriber="burst").count() == 20
 
 
 @pytest.mark.django_db(transaction=True, databases=ALL)
@@ -126,36 +127,56 @@ def test_embedded_default_a_failure_stays_pending_and_a_later_commit_retries_it(
     with transaction.atomic(using="default"):
         publish(event, using="default")  # the failure does not reach the caller
 
-    row = EventPublication.objects.get()
+    row = InboxRecord.objects.get()
     # One attempt, not a burst of instant eager retries.
-    assert (row.state, row.attempts) == (State.PENDING, 1)
+    assert (row.state, row.attempts) == (InboxState.PENDING, 1)
     assert row.next_attempt_at > timezone.now()
     assert "flaky failure on attempt 1" in row.last_error
     assert not Effect.objects.exists()  # the failed attempt's effect rolled back
 
-    # Time passes; the next commit that publishes on this alias retries what is due.
-    EventPublication.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    # Time passes; the next commit that publishes retries what is due.
+    InboxRecord.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
     thing_create(key="later", announce=False)  # a commit with no event retries nothing
-    assert EventPublication.objects.get(pk=row.pk).state == State.PENDING
+    assert InboxRecord.objects.get(pk=row.pk).state == InboxState.PENDING
     with transaction.atomic(using="default"):
         publish(Burst(key="next"), using="default")
 
     row.refresh_from_db()
-    assert (row.state, row.attempts) == (State.COMPLETED, 2)
+    assert (row.state, row.attempts) == (InboxState.COMPLETED, 2)
     assert sorted(Effect.objects.values_list("key", flat=True)) == ["flaky", "next"]
 
 
 @pytest.mark.django_db(transaction=True, databases=ALL)
-def test_a_broker_that_fails_after_commit_leaves_the_use_case_done_and_the_event_pending(
-    monkeypatch, caplog
+def test_a_failure_after_commit_leaves_the_use_case_done_and_the_event_pending(
+    eager, monkeypatch, caplog
 ):
-    def broken(alias, ids, *, countdown=None):
-        raise ConnectionError("broker down")
+    def broken(self, envelopes):
+        raise ConnectionError("inbox away")
 
-    monkeypatch.setattr(dispatch, "send_deliveries", broken)
+    monkeypatch.setattr(dispatch.InProcessTransport, "send", broken)
 
     thing_create(key="k")
 
     assert Thing.objects.filter(key="k").exists()
-    assert set(EventPublication.objects.values_list("state", flat=True)) == {State.PENDING}
-    assert "stay pending" in caplog.text
+    row = OutboxEvent.objects.get()
+    assert (row.state, row.attempts) == (RelayState.PENDING, 1)
+    assert row.last_error.startswith("ConnectionError: inbox away")
+
+
+@pytest.mark.django_db(transaction=True, databases=ALL)
+def test_with_a_broker_on_postgresql_a_commit_wakes_the_relay_once(postgres, held):
+    listener = connections.create_connection("default")
+    listener.ensure_connection()
+    listener.connection.autocommit = True
+    listener.connection.execute(f"LISTEN {dispatch.NOTIFY_CHANNEL}")
+    try:
+        with transaction.atomic(using="default"):
+            publish(ThingHappened(key="a"), using="default")
+            publish(ThingHappened(key="b"), using="default")
+            assert list(listener.connection.notifies(timeout=0.2)) == []  # not before commit
+        heard = list(listener.connection.notifies(timeout=2, stop_after=2))
+    finally:
+        listener.close()
+
+    # One per transaction, naming the outbox's schema ("public" for the test app's).
+    assert [note.payload for note in heard] == ["public"]

@@ -34,7 +34,7 @@ def test_handlers_given_as_dotted_paths_or_callables_are_the_same_subscriber(res
 
     assert by_path == by_callable
     assert by_path[0].name == subscriber_name(handlers.record_burst)
-    assert (by_path[0].inbox.alias, by_path[0].inbox.app_label) == ("default", "eventsapp")
+    assert (by_path[0].store.alias, by_path[0].context) == ("default", "eventsapp")
 
 
 def test_configure_replaces_the_table_and_returns_the_old_one(restore):

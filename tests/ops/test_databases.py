@@ -5,7 +5,9 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connections
 
+from blog_project.databases import database_settings
 from blog_project.routers import ContextRouter
+from contexts.kernel.events.stores import is_local
 
 CONTEXTS = ("accounts", "blog", "renderer", "fetcher")
 
@@ -72,3 +74,28 @@ def test_on_postgresql_every_context_table_is_in_its_own_schema(postgres):
         with connection.cursor() as cursor:
             cursor.execute("SHOW search_path")
             assert cursor.fetchone()[0] == context
+
+
+def test_a_process_of_a_split_deployment_opens_only_the_databases_it_names(tmp_path):
+    only_accounts = database_settings(
+        database_url="", aliases=("default", *CONTEXTS), var_dir=tmp_path, local=("accounts",)
+    )
+
+    assert set(only_accounts) == {"default", "accounts"}
+    assert only_accounts["default"] == {}  # Django needs one; any use of it fails
+    with pytest.raises(ValueError, match="unknown contexts: nowhere"):
+        database_settings(
+            database_url="", aliases=("default", *CONTEXTS), var_dir=tmp_path, local=("nowhere",)
+        )
+
+
+def test_another_contexts_tables_fail_loudly_where_its_database_is_not_open(settings):
+    settings.DATABASES = {
+        "default": {"ENGINE": "django.db.backends.dummy"},
+        "accounts": settings.DATABASES["accounts"],
+    }
+    entry = apps.get_model("blog", "Entry")
+
+    # Routed to its own alias, which this process lacks, never to "default".
+    assert ContextRouter().db_for_read(entry) == "blog"
+    assert not is_local("blog") and is_local("accounts") and not is_local("default")

@@ -9,6 +9,7 @@ import grimp
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from blog_project import event_contracts
 from blog_project.databases import schema_of
 from contexts.kernel.events import Event
 
@@ -71,6 +72,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         graph = grimp.build_graph(CONTEXTS_PACKAGE, cache_dir=None)
+        contracts = event_contracts.current()
         rows = []
         for name in _context_names():
             db = settings.DATABASES.get(name)
@@ -81,6 +83,12 @@ class Command(BaseCommand):
                     "schema": schema_of(db) if db else None,
                     "database": str(db["NAME"]) if db else None,
                     "api": _published(f"{CONTEXTS_PACKAGE}.{name}.api"),
+                    # The JSON schema of each event type it publishes: its contract.
+                    "event_schemas": {
+                        type_name: contract["schema"]
+                        for type_name, contract in contracts.items()
+                        if contract["producer"] == name
+                    },
                     "imports": _imported_contexts(graph, name),
                 }
             )

@@ -1,7 +1,7 @@
 """REST endpoints of the accounts context: register, sign in, and the signed-in account."""
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contexts.accounts import api as accounts_api
+from contexts.accounts import services
 from contexts.accounts.http.schema import BodyOnDeleteSchema
 from contexts.accounts.http.serializers import (
     AccountOutputSerializer,
@@ -19,10 +20,32 @@ from contexts.accounts.http.serializers import (
     TokenOutputSerializer,
     ValidationErrorSerializer,
 )
-from contexts.kernel.http.schema import RETRY_AFTER, WWW_AUTHENTICATE, error_response
+from contexts.kernel.http.client import client_address
+from contexts.kernel.http.schema import (
+    RETRY_AFTER,
+    TOO_LARGE_BODY,
+    WWW_AUTHENTICATE,
+    error_response,
+)
 
 TAGS = ["accounts"]
 INVALID = OpenApiResponse(ValidationErrorSerializer, description="Invalid input, by field.")
+NO_STORE = OpenApiParameter(
+    "Cache-Control",
+    str,
+    OpenApiParameter.HEADER,
+    response=[201],
+    description='"no-store": the answer holds an access token, which no cache may keep.',
+)
+
+
+def _with_token(body: dict) -> Response:
+    """Answer 201 with a body that holds an access token, which no cache may keep."""
+    response = Response(body, status=status.HTTP_201_CREATED)
+    response["Cache-Control"] = "no-store"
+    # For HTTP/1.0 caches (RFC 6749, 5.1).
+    response["Pragma"] = "no-cache"
+    return response
 
 
 class AccountsView(APIView):
@@ -39,10 +62,12 @@ class AccountCreateView(AccountsView):
         description="Create an account and return it with an access token.",
         tags=TAGS,
         request=RegisterInputSerializer,
+        parameters=[NO_STORE],
         responses={
             201: RegisterOutputSerializer,
             400: INVALID,
             409: error_response("The name is taken (`name_taken`)."),
+            413: TOO_LARGE_BODY,
         },
     )
     def post(self, request: Request) -> Response:
@@ -56,7 +81,7 @@ class AccountCreateView(AccountsView):
             "token_type": issued.token_type,
             "expires_at": issued.expires_at,
         }
-        return Response(RegisterOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        return _with_token(RegisterOutputSerializer(body).data)
 
 
 class TokenCreateView(AccountsView):
@@ -66,7 +91,7 @@ class TokenCreateView(AccountsView):
         description="Failed attempts are throttled per name and per client address.",
         tags=TAGS,
         request=SignInInputSerializer,
-        parameters=[RETRY_AFTER, WWW_AUTHENTICATE],
+        parameters=[NO_STORE, RETRY_AFTER, WWW_AUTHENTICATE],
         responses={
             201: TokenOutputSerializer,
             400: INVALID,
@@ -74,6 +99,7 @@ class TokenCreateView(AccountsView):
                 "Wrong name or password (`authentication_failed`), the same answer whether "
                 "or not the name exists."
             ),
+            413: TOO_LARGE_BODY,
             429: error_response("Too many failures (`throttled`)."),
         },
     )
@@ -81,19 +107,23 @@ class TokenCreateView(AccountsView):
         data = SignInInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         account = accounts_api.account_authenticate(
-            **data.validated_data, client_address=request.META.get("REMOTE_ADDR")
+            **data.validated_data, client_address=client_address(request)
         )
         issued = accounts_api.token_issue(account_id=account.id)
-        return Response(TokenOutputSerializer(issued).data, status=status.HTTP_201_CREATED)
+        return _with_token(TokenOutputSerializer(issued).data)
 
 
 class MeView(AccountsView):
     """The account the access token speaks for."""
 
-    # The view answers 401 itself when the token's account no longer exists.
     authentication_classes = [accounts_api.TokenAuthentication]
     permission_classes = [IsAuthenticated]
     schema = BodyOnDeleteSchema()
+
+    def get_authenticators(self) -> list:
+        # This context holds the accounts: a token of a deleted account, or one issued
+        # before the password changed, is refused here at once.
+        return [accounts_api.TokenAuthentication(refused=services.token_check_current)]
 
     @extend_schema(
         operation_id="me_retrieve",
@@ -102,7 +132,10 @@ class MeView(AccountsView):
         parameters=[WWW_AUTHENTICATE],
         responses={
             200: AccountOutputSerializer,
-            401: error_response("Missing, malformed, expired or forged token."),
+            401: error_response(
+                "Missing, malformed, expired or forged token, or one issued before the "
+                "password changed (`token_revoked`)."
+            ),
         },
     )
     def get(self, request: Request) -> Response:
@@ -120,8 +153,12 @@ class MeView(AccountsView):
         responses={
             204: OpenApiResponse(description="Deleted."),
             400: INVALID,
-            401: error_response("Missing, malformed, expired or forged token."),
+            401: error_response(
+                "Missing, malformed, expired or forged token, or one issued before the "
+                "password changed (`token_revoked`)."
+            ),
             403: error_response("Wrong password (`wrong_password`)."),
+            413: TOO_LARGE_BODY,
             429: error_response("Too many failures (`throttled`)."),
         },
     )
@@ -129,14 +166,16 @@ class MeView(AccountsView):
         data = DeleteMeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         accounts_api.account_delete(
-            account_id=request.user.account_id, password=data.validated_data["password"]
+            account_id=request.user.account_id,
+            password=data.validated_data["password"],
+            client_address=client_address(request),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def handle_exception(self, exc: Exception) -> HttpResponse:
         if isinstance(exc, accounts_api.AccountNotFound):
-            # The account went away after its token was checked: the token no longer
-            # speaks for anyone.
+            # The account went away between the token check and the use case: the
+            # token no longer speaks for anyone.
             exc = exceptions.AuthenticationFailed(
                 "The account of this access token no longer exists.",
                 code=accounts_api.InvalidToken.code,

@@ -2,7 +2,7 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,15 +16,21 @@ from contexts.blog.http.serializers import (
     BlogPageSerializer,
     BlogUpdateInputSerializer,
     EntryInputSerializer,
+    EntryListQuerySerializer,
     EntryOutputSerializer,
     EntryPageSerializer,
     EntryUpdateInputSerializer,
     blog_api_url,
     entry_api_url,
 )
-from contexts.blog.models import Author, Entry
-from contexts.kernel.http.pagination import MAX_PAGE_SIZE, PagePagination
-from contexts.kernel.http.schema import WWW_AUTHENTICATE, error_response
+from contexts.blog.models import Author, Blog, Entry
+from contexts.kernel.http.pagination import PAGE_PARAMETERS, PagePagination
+from contexts.kernel.http.schema import (
+    TOO_LARGE_BODY,
+    WWW_AUTHENTICATE,
+    error_response,
+    invalid_response,
+)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -39,17 +45,6 @@ PATH_PARAMETER = OpenApiParameter(
 ENTRY_ID_PARAMETER = OpenApiParameter(
     "entry_id", str, OpenApiParameter.PATH, description="The entry's opaque id."
 )
-PAGE_PARAMETERS = [
-    OpenApiParameter(
-        "page", int, OpenApiParameter.QUERY, description="1-based page number (default 1)."
-    ),
-    OpenApiParameter(
-        "page_size",
-        int,
-        OpenApiParameter.QUERY,
-        description=f"Items per page, 1-{MAX_PAGE_SIZE} (default 10).",
-    ),
-]
 LOCATION = OpenApiParameter(
     "Location",
     OpenApiTypes.URI,
@@ -59,12 +54,27 @@ LOCATION = OpenApiParameter(
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     IDEMPOTENCY_HEADER,
-    str,
+    # domain.IDEMPOTENCY_KEY_PATTERN as it reaches the server: HTTP drops the spaces
+    # around a header's value.
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": domain.IDEMPOTENCY_KEY_MAX_LENGTH,
+        "pattern": "^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$",
+    },
     OpenApiParameter.HEADER,
     required=False,
     description="1-255 printable ASCII characters. The same key from the same account "
     "within 24 hours returns the first response instead of publishing twice; the same "
     "key with a different body is a 409 (`idempotency_conflict`).",
+)
+STATUS_PARAMETER = OpenApiParameter(
+    "status",
+    str,
+    OpenApiParameter.QUERY,
+    enum=list(domain.ENTRY_LIST_STATUSES),
+    description='"published" (the default) for everyone; "draft" or "all" for the owner '
+    "only (401 without a token, 403 with another account's).",
 )
 REPLAYED = OpenApiParameter(
     REPLAYED_HEADER,
@@ -75,32 +85,40 @@ REPLAYED = OpenApiParameter(
 )
 
 
-FIELD_ERRORS = {
-    "type": "object",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-}
-INVALID = OpenApiResponse(
-    FIELD_ERRORS,
-    description="Invalid input: each invalid field (or header) with its messages; a body "
-    'that is not a JSON object is `{"detail", "code"}`.',
-)
-BAD_PAGE = OpenApiResponse(
-    FIELD_ERRORS, description='A malformed page or page_size: `{"page": [...]}`.'
-)
+INVALID = invalid_response()
+BAD_PAGE = invalid_response('A malformed page or page_size: `{"page": [...]}`.')
 UNAUTHENTICATED = error_response("No valid access token (`WWW-Authenticate: Bearer`).")
 NOT_OWNER = error_response("Only the blog's owner may do this (`not_owner`).")
 BLOG_NOT_FOUND = error_response("No such blog (`blog_not_found`).")
 ENTRY_NOT_FOUND = error_response(
-    "No such blog (`blog_not_found`) or no such published entry in it (`entry_not_found`)."
+    "No such blog (`blog_not_found`) or no such entry in it (`entry_not_found`); a draft "
+    "is not found by anyone but its owner."
 )
-TOO_LARGE = error_response("The body is longer than 100,000 characters (`too_large`).")
+TOO_LARGE = error_response(
+    "The body is longer than 100,000 characters, or the request larger than the site "
+    "accepts (`too_large`)."
+)
 
 
 # --- views --------------------------------------------------------------------------
 
 
-def _account_is_deleted(account_id: str) -> bool:
-    return selectors.account_is_deleted(account_id=account_id)
+def _refuse_outdated_token(principal: accounts_api.Principal) -> None:
+    """Refuse a token of a deleted account, or one issued before a password change."""
+    refusal = selectors.token_refusal(
+        account_id=principal.account_id,
+        credentials_generation=principal.credentials_generation,
+    )
+    if refusal == "deleted":
+        raise accounts_api.TokenAccountDeleted()
+    if refusal == "revoked":
+        raise accounts_api.TokenRevoked()
+
+
+def _is_owner(request: Request, blog: Blog) -> bool:
+    """Tell whether the request's token speaks for the blog's owner (no write: a GET)."""
+    principal = request.user
+    return principal is not None and principal.account_id == blog.owner.account_id
 
 
 class BlogAPIView(APIView):
@@ -111,8 +129,9 @@ class BlogAPIView(APIView):
 
     def get_authenticators(self) -> list:
         # The accounts token, refused once the AccountDeleted event left a tombstone
-        # here: no call to the accounts context per request (ADR 0002).
-        return [accounts_api.TokenAuthentication(refused=_account_is_deleted)]
+        # here, or the PasswordChanged event a newer generation: no call to the accounts
+        # context per request (ADR 0002).
+        return [accounts_api.TokenAuthentication(refused=_refuse_outdated_token)]
 
     def actor(self, request: Request) -> Author:
         """Return the author of the signed-in account, created on its first write."""
@@ -160,6 +179,7 @@ class BlogCollectionView(BlogAPIView):
             400: INVALID,
             401: UNAUTHENTICATED,
             409: error_response("The path is taken (`path_taken`)."),
+            413: TOO_LARGE_BODY,
         },
     )
     def post(self, request: Request) -> Response:
@@ -201,16 +221,16 @@ class BlogDetailView(BlogAPIView):
             401: UNAUTHENTICATED,
             403: NOT_OWNER,
             404: BLOG_NOT_FOUND,
+            413: TOO_LARGE_BODY,
         },
     )
     def patch(self, request: Request, path: str) -> Response:
         actor = self.actor(request)
         blog = selectors.blog_get(path=path)
         services.blog_check_owner(blog=blog, actor=actor)
-        data = BlogUpdateInputSerializer(data=request.data, context={"blog": blog})
+        data = BlogUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        changes = {k: v for k, v in data.validated_data.items() if k != "path"}
-        blog = services.blog_update(blog=blog, actor=actor, **changes)
+        blog = services.blog_update(blog=blog, actor=actor, **data.validated_data)
         return Response(BlogOutputSerializer(blog, context=self.context(request)).data)
 
     @extend_schema(
@@ -240,24 +260,41 @@ class EntryCollectionView(BlogAPIView):
     @extend_schema(
         operation_id="entries_list",
         summary="List a blog's entries",
-        description="The blog's published entries, newest published first, a page at a time.",
+        description="The blog's published entries, newest published first, a page at a "
+        "time. Its owner may ask for drafts (`?status=draft`, newest first) or for both "
+        "(`?status=all`, drafts first).",
         tags=ENTRIES,
-        parameters=[PATH_PARAMETER, *PAGE_PARAMETERS],
-        responses={200: EntryPageSerializer, 400: BAD_PAGE, 404: BLOG_NOT_FOUND},
+        parameters=[PATH_PARAMETER, STATUS_PARAMETER, *PAGE_PARAMETERS, WWW_AUTHENTICATE],
+        responses={
+            200: EntryPageSerializer,
+            400: BAD_PAGE,
+            401: error_response("Drafts asked for without a token."),
+            403: error_response("Drafts asked for by another account than the owner's."),
+            404: BLOG_NOT_FOUND,
+        },
     )
     def get(self, request: Request, path: str) -> Response:
         blog = selectors.blog_get(path=path)
+        query = EntryListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        wanted = query.validated_data["status"]
+        if wanted != domain.PUBLISHED and not _is_owner(request, blog):
+            if request.user is None:
+                raise exceptions.NotAuthenticated("Only the blog's owner may list its drafts.")
+            raise domain.NotOwner("Only the blog's owner may list its drafts.")
         paginator = PagePagination()
-        page = paginator.paginate_queryset(selectors.entry_list(blog=blog), request, view=self)
+        entries = selectors.entry_list(blog=blog, status=wanted)
+        page = paginator.paginate_queryset(entries, request, view=self)
         data = EntryOutputSerializer(page, many=True, context=self.context(request)).data
         return paginator.get_paginated_response(data)
 
     @extend_schema(
         operation_id="entries_create",
-        summary="Publish an entry",
-        description="Publish an entry in the blog; only the owner may. The body is rendered "
-        "to HTML now; if the renderer fails or is slow the entry is still published, "
-        "`body_html` holds the escaped body until a background render replaces it.",
+        summary="Publish an entry, or save a draft",
+        description="Publish an entry in the blog, or save it as a draft with "
+        '`"status": "draft"`; only the owner may. A blank body cannot be published. The '
+        "body is rendered to HTML now; if the renderer fails or is slow the entry is still "
+        "saved, `body_html` holds the escaped body until a background render replaces it.",
         tags=ENTRIES,
         parameters=[PATH_PARAMETER, IDEMPOTENCY_KEY, LOCATION, REPLAYED, WWW_AUTHENTICATE],
         request=EntryInputSerializer,
@@ -286,7 +323,7 @@ class EntryCollectionView(BlogAPIView):
         data = EntryInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if key is None:
-            entry = services.entry_publish(blog=blog, actor=actor, **data.validated_data)
+            entry = services.entry_create(blog=blog, actor=actor, **data.validated_data)
             return Response(
                 EntryOutputSerializer(entry, context=self.context(request)).data,
                 status=status.HTTP_201_CREATED,
@@ -323,14 +360,17 @@ class EntryDetailView(BlogAPIView):
     )
     def get(self, request: Request, path: str, entry_id: str) -> Response:
         blog = selectors.blog_get(path=path)
-        entry = selectors.entry_get(blog=blog, entry_id=entry_id)
+        entry = selectors.entry_get(
+            blog=blog, entry_id=entry_id, include_drafts=_is_owner(request, blog)
+        )
         return Response(EntryOutputSerializer(entry, context=self.context(request)).data)
 
     @extend_schema(
         operation_id="entries_partial_update",
-        summary="Change an entry",
-        description="Change the title and/or body; the entry is rendered again. Only the "
-        "owner may.",
+        summary="Change an entry, publish or unpublish it",
+        description="Change the title and/or body (a changed body is rendered again), "
+        'and/or the status: `"published"` publishes a draft, `"draft"` unpublishes. Only '
+        "the owner may. A published entry keeps a body that is not blank.",
         tags=ENTRIES,
         parameters=[PATH_PARAMETER, ENTRY_ID_PARAMETER, WWW_AUTHENTICATE],
         request=EntryUpdateInputSerializer,
@@ -346,7 +386,9 @@ class EntryDetailView(BlogAPIView):
     def patch(self, request: Request, path: str, entry_id: str) -> Response:
         actor = self.actor(request)
         blog = selectors.blog_get(path=path)
-        entry = selectors.entry_get(blog=blog, entry_id=entry_id)
+        entry = selectors.entry_get(
+            blog=blog, entry_id=entry_id, include_drafts=_is_owner(request, blog)
+        )
         services.blog_check_owner(blog=blog, actor=actor)
         _refuse_large_body(request.data)
         data = EntryUpdateInputSerializer(data=request.data)
@@ -357,12 +399,13 @@ class EntryDetailView(BlogAPIView):
     @extend_schema(
         operation_id="entries_destroy",
         summary="Unpublish an entry",
-        description="Hide the entry from everyone (later reads are 404); only the owner may.",
+        description="Return the entry to draft: readers no longer find it (404), its owner "
+        "still does and may publish it again. Only the owner may; a draft stays a draft.",
         tags=ENTRIES,
         parameters=[PATH_PARAMETER, ENTRY_ID_PARAMETER, WWW_AUTHENTICATE],
         request=None,
         responses={
-            204: OpenApiResponse(description="Unpublished."),
+            204: OpenApiResponse(description="Unpublished: the entry is a draft."),
             401: UNAUTHENTICATED,
             403: NOT_OWNER,
             404: ENTRY_NOT_FOUND,
@@ -371,6 +414,8 @@ class EntryDetailView(BlogAPIView):
     def delete(self, request: Request, path: str, entry_id: str) -> Response:
         actor = self.actor(request)
         blog = selectors.blog_get(path=path)
-        entry = selectors.entry_get(blog=blog, entry_id=entry_id)
+        entry = selectors.entry_get(
+            blog=blog, entry_id=entry_id, include_drafts=_is_owner(request, blog)
+        )
         services.entry_unpublish(entry=entry, actor=actor)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -2,17 +2,15 @@
 
 from django.http import HttpRequest
 
-from contexts.blog import selectors
-from contexts.blog.web.auth import signed_in
+from contexts.blog.web.auth import SignedIn, current_author
 
 
 def web_session(request: HttpRequest) -> dict:
     """Expose `signed_in` (a SignedIn or None) to templates.
 
-    A session whose account has since been deleted shows as signed out: the header must
-    not greet an account that no longer exists.
+    A session whose account has since been deleted, or whose password has since changed,
+    shows as signed out: the header must not greet a session that no longer signs in.
     """
-    account = signed_in(request)
-    if account is not None and selectors.account_is_deleted(account_id=account.account_id):
-        account = None
+    author = current_author(request)
+    account = None if author is None else SignedIn(account_id=author.account_id, name=author.name)
     return {"signed_in": account}

@@ -1,13 +1,19 @@
 """Server-side web sessions kept in the blog context's schema (SESSION_ENGINE)."""
 
-from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from contexts.blog.models import (
+    SESSION_ACCOUNT_ID,
+    SESSION_ACCOUNT_NAME,
+    SESSION_CREDENTIALS_GENERATION,
+    WebSessionStore,
+)
 
-from contexts.blog.models import WebSession
+__all__ = [
+    "SESSION_ACCOUNT_ID",
+    "SESSION_ACCOUNT_NAME",
+    "SESSION_CREDENTIALS_GENERATION",
+    "SessionStore",
+]
 
-
-class SessionStore(DatabaseSessionStore):
-    """Django's database session store, on the blog context's WebSession table."""
-
-    @classmethod
-    def get_model_class(cls) -> type[WebSession]:
-        return WebSession
+# Django loads `SessionStore` from the SESSION_ENGINE module; the class lives with its
+# model, which needs it too (WebSession.get_session_store_class).
+SessionStore = WebSessionStore

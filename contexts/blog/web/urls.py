@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contexts.blog.web import views
+from contexts.blog.web import account_views, views
 
 app_name = "blog_web"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("signup", views.signup, name="signup"),
     path("signin", views.signin, name="signin"),
     path("signout", views.signout, name="signout"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("my/account", account_views.account, name="account"),
+    path("my/account/delete", account_views.account_delete, name="account_delete"),
     path("my/blogs", views.my_blogs, name="my_blogs"),
     # "-" can never be a blog path (paths start with a letter or digit).
     path("my/blogs/-/create", views.blog_create, name="blog_create"),
@@ -20,6 +23,11 @@ urlpatterns = [
     path("my/blogs/<str:path>/entries/-/publish", views.entry_publish, name="entry_publish"),
     path("my/blogs/<str:path>/entries/<str:entry_id>", views.entry_manage, name="entry_manage"),
     path("my/blogs/<str:path>/entries/<str:entry_id>/edit", views.entry_edit, name="entry_edit"),
+    path(
+        "my/blogs/<str:path>/entries/<str:entry_id>/publish",
+        views.entry_publish_draft,
+        name="entry_publish_draft",
+    ),
     path(
         "my/blogs/<str:path>/entries/<str:entry_id>/unpublish",
         views.entry_unpublish,

@@ -8,22 +8,33 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from contexts.accounts import api as accounts_api
-from contexts.blog import selectors, services
-from contexts.blog.models import Author, Blog
-from contexts.blog.web.auth import author_required, safe_next, sign_in, sign_out
+from contexts.blog import domain, selectors, services
+from contexts.blog.models import Author, Blog, Entry
+from contexts.blog.web import kept
+from contexts.blog.web.auth import (
+    author_required,
+    current_author,
+    safe_next,
+    sign_in,
+    sign_out,
+    writer_required,
+)
 from contexts.blog.web.errors import add_context_error, context_errors_as_pages
 from contexts.blog.web.forms import (
     BlogCreateForm,
     BlogEditForm,
     EntryForm,
+    EntryPreviewForm,
     SignInForm,
     SignUpForm,
 )
 from contexts.kernel.errors import ContextError
+from contexts.kernel.http.client import client_address
 from contexts.renderer import api as renderer_api
 
 BLOGS_PER_PAGE = 10
@@ -43,6 +54,9 @@ ACCOUNT_ERROR_FIELDS = {
 }
 BLOG_ERROR_FIELDS = {"path_taken": "path"}
 ENTRY_ERROR_FIELDS = {"too_large": "body"}
+# Marks the message of a successful save: the editor's script then forgets the text it
+# kept for the submission (static/blog/editor.js).
+SAVED_TAG = "entry-saved"
 
 
 def _page(request: HttpRequest, rows: QuerySet, per_page: int) -> Page:
@@ -68,6 +82,26 @@ def _after_sign_in(request: HttpRequest) -> HttpResponseRedirect:
     return HttpResponseRedirect(target)
 
 
+def _already_signed_in(request: HttpRequest) -> HttpResponseRedirect | None:
+    """Send a signed-in visitor of the sign-in or sign-up form on, rather than show it."""
+    if request.method == "POST":
+        return None  # a form sent from an older page: let it sign in (or up) again
+    author = current_author(request)
+    if author is None:
+        return None
+    messages.info(request, f"You are already signed in as {author.name}.")
+    target = safe_next(request, request.GET.get("next")) or reverse("blog_web:my_blogs")
+    return HttpResponseRedirect(target)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """/favicon.ico, which browsers ask for by themselves: the static icon."""
+    response = HttpResponseRedirect(static("blog/favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 # -- public pages -------------------------------------------------------------------------
 
 
@@ -90,9 +124,11 @@ def blog_public(request: HttpRequest, path: str) -> HttpResponse:
 @require_safe
 @context_errors_as_pages
 def entry_public(request: HttpRequest, path: str, entry_id: str) -> HttpResponse:
-    """One published entry."""
+    """One published entry; its owner also sees it while it is a draft."""
     blog = selectors.blog_get(path=path)
-    entry = selectors.entry_get(blog=blog, entry_id=entry_id)
+    author = current_author(request)
+    is_owner = author is not None and author.pk == blog.owner_id
+    entry = selectors.entry_get(blog=blog, entry_id=entry_id, include_drafts=is_owner)
     return render(request, "blog/public/entry.html", {"blog": blog, "entry": entry})
 
 
@@ -111,6 +147,8 @@ def author_public(request: HttpRequest, name: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     """Register an account and sign in as it."""
+    if redirect := _already_signed_in(request):
+        return redirect
     form = SignUpForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -121,7 +159,12 @@ def signup(request: HttpRequest) -> HttpResponse:
             add_context_error(form, exc, field_for_code=ACCOUNT_ERROR_FIELDS)
         else:
             services.author_ensure(account_id=account.id, name=account.name)
-            sign_in(request, account_id=account.id, name=account.name)
+            sign_in(
+                request,
+                account_id=account.id,
+                name=account.name,
+                credentials_generation=account.credentials_generation,
+            )
             messages.success(request, f"Welcome, {account.name}! Your account is ready.")
             return _after_sign_in(request)
     next_path = safe_next(request, request.POST.get("next") or request.GET.get("next"))
@@ -131,6 +174,8 @@ def signup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def signin(request: HttpRequest) -> HttpResponse:
     """Check a name and password and sign in."""
+    if redirect := _already_signed_in(request):
+        return redirect
     form = SignInForm(_posted(request))
     status = 200
     retry_after = None
@@ -139,7 +184,7 @@ def signin(request: HttpRequest) -> HttpResponse:
             account = accounts_api.account_authenticate(
                 name=form.cleaned_data["name"],
                 password=form.cleaned_data["password"],
-                client_address=request.META.get("REMOTE_ADDR"),
+                client_address=client_address(request),
             )
         except accounts_api.SignInThrottled as exc:
             retry_after = getattr(exc, "retry_after", None)
@@ -152,7 +197,12 @@ def signin(request: HttpRequest) -> HttpResponse:
             add_context_error(form, exc, field_for_code=ACCOUNT_ERROR_FIELDS)
         else:
             services.author_ensure(account_id=account.id, name=account.name)
-            sign_in(request, account_id=account.id, name=account.name)
+            sign_in(
+                request,
+                account_id=account.id,
+                name=account.name,
+                credentials_generation=account.credentials_generation,
+            )
             messages.success(request, f"Signed in as {account.name}.")
             return _after_sign_in(request)
     next_path = safe_next(request, request.POST.get("next") or request.GET.get("next"))
@@ -206,9 +256,10 @@ def blog_create(request: HttpRequest, *, author: Author) -> HttpResponse:
 @author_required
 @context_errors_as_pages
 def blog_manage(request: HttpRequest, path: str, *, author: Author) -> HttpResponse:
-    """One of the author's blogs, with its entries."""
+    """One of the author's blogs, with its entries: drafts first, then the published ones."""
     blog = _owned_blog(author, path)
-    page = _page(request, selectors.entry_list(blog=blog), MANAGED_ENTRIES_PER_PAGE)
+    entries = selectors.entry_list(blog=blog, status="all")
+    page = _page(request, entries, MANAGED_ENTRIES_PER_PAGE)
     return render(request, "blog/my/blog_manage.html", {"blog": blog, "page": page})
 
 
@@ -256,80 +307,149 @@ def _preview(form: EntryForm) -> str | None:
     except Exception:
         # A renderer failure must not cost the writer the text in the form.
         logger.exception("The preview could not be rendered.")
-        form.add_error(None, "The preview is unavailable right now; you can still publish.")
+        form.add_error(None, "The preview is unavailable right now; you can still save.")
     return None
 
 
-def _entry_form_page(
-    request: HttpRequest, *, blog: Blog, entry, form: EntryForm, preview_html: str | None
-) -> HttpResponse:
+def _editor_blog(request: HttpRequest, author: Author, path: str) -> Blog | None:
+    """Return the blog of this editor, or None when its kept text is another account's.
+
+    A text kept while the session had ended (web.kept) opens only for the blog's owner;
+    anyone else signed in is told so, and the text waits for the owner.
+    """
+    blog = selectors.blog_get(path=path)
+    if blog.owner_id != author.pk and kept.has(request.session, request.path):
+        messages.warning(
+            request,
+            f"The text kept for “{blog.title}” was not opened: that blog belongs to another "
+            "account. Sign in as its owner to get the text back.",
+        )
+        return None
+    return _owned_blog(author, path)
+
+
+def _editor_action(request: HttpRequest) -> str | None:
+    """Return what the editor's form asks: "preview", "publish", "save", or None (a GET)."""
+    if request.method != "POST":
+        return None
+    if "preview" in request.POST:
+        return "preview"
+    # Any other submission, Enter in a field included, saves without publishing.
+    return "publish" if "publish" in request.POST else "save"
+
+
+def _editor(request: HttpRequest, *, blog: Blog, entry: Entry | None, author: Author):
+    """The entry editor: save (a draft stays a draft), publish, or preview without JS."""
+    action = _editor_action(request)
+    initial = None if entry is None else {"title": entry.title, "body": entry.body}
+    restored = kept.take(request.session, request.path) if action is None else None
+    if restored is not None:
+        initial = {"title": restored["title"], "body": restored["body"]}
+        messages.info(
+            request,
+            "Here is the text you sent when your session had ended. It is not saved yet: "
+            "save it or publish it.",
+        )
+    form_class = EntryPreviewForm if action == "preview" else EntryForm
+    form = form_class(_posted(request), initial=initial)
+    preview_html = entry.body_html if entry is not None and entry.rendered else None
+    if action == "preview" and form.is_valid():
+        preview_html = _preview(form)
+    elif action is not None and form.is_valid():
+        status = domain.PUBLISHED if action == "publish" else None
+        try:
+            if entry is None:
+                saved = services.entry_create(
+                    blog=blog, actor=author, status=status or domain.DRAFT, **form.cleaned_data
+                )
+            else:
+                saved = services.entry_edit(
+                    entry=entry, actor=author, status=status, **form.cleaned_data
+                )
+        except ContextError as exc:
+            add_context_error(form, exc, field_for_code=ENTRY_ERROR_FIELDS)
+        else:
+            return _after_save(request, blog=blog, entry=saved, published_now=status is not None)
     context = {
         "blog": blog,
         "entry": entry,
         "form": form,
         "preview_html": preview_html,
         "render_api_url": RENDER_API_URL,
+        # The text on the page is not what the server holds: the editor's script treats
+        # it as unsaved changes (leave warning, autosave).
+        "unsaved": action is not None or restored is not None,
     }
     return render(request, "blog/my/entry_form.html", context)
 
 
+def _after_save(
+    request: HttpRequest, *, blog: Blog, entry: Entry, published_now: bool
+) -> HttpResponseRedirect:
+    if entry.is_draft:
+        # Back to the editor: a draft is saved to go on writing it.
+        messages.success(
+            request,
+            "Draft saved. Only you can see it until you publish it.",
+            extra_tags=SAVED_TAG,
+        )
+        return HttpResponseRedirect(reverse("blog_web:entry_edit", args=[blog.path, entry.pk]))
+    text = "published" if published_now else "saved"
+    messages.success(request, f"Entry “{entry.title}” {text}.", extra_tags=SAVED_TAG)
+    return HttpResponseRedirect(reverse("blog_web:entry_manage", args=[blog.path, entry.pk]))
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
-@author_required
+@writer_required
 @context_errors_as_pages
 def entry_publish(request: HttpRequest, path: str, *, author: Author) -> HttpResponse:
-    """Write and publish an entry; the Preview button renders it without publishing."""
-    blog = _owned_blog(author, path)
-    form = EntryForm(_posted(request))
-    preview_html = None
-    if request.method == "POST" and form.is_valid():
-        if "preview" in request.POST:
-            preview_html = _preview(form)
-        else:
-            try:
-                entry = services.entry_publish(blog=blog, actor=author, **form.cleaned_data)
-            except ContextError as exc:
-                add_context_error(form, exc, field_for_code=ENTRY_ERROR_FIELDS)
-            else:
-                messages.success(request, f"Entry “{entry.title}” published.")
-                return HttpResponseRedirect(
-                    reverse("blog_web:entry_manage", args=[blog.path, entry.pk])
-                )
-    return _entry_form_page(request, blog=blog, entry=None, form=form, preview_html=preview_html)
+    """Write a new entry: save it as a draft (the default action) or publish it."""
+    blog = _editor_blog(request, author, path)
+    if blog is None:
+        return HttpResponseRedirect(reverse("blog_web:my_blogs"))
+    return _editor(request, blog=blog, entry=None, author=author)
 
 
 @require_safe
 @author_required
 @context_errors_as_pages
 def entry_manage(request: HttpRequest, path: str, entry_id: str, *, author: Author) -> HttpResponse:
-    """One of the author's entries, with its edit and unpublish actions."""
+    """One of the author's entries, draft or published, with its actions."""
     blog = _owned_blog(author, path)
-    entry = selectors.entry_get(blog=blog, entry_id=entry_id)
+    entry = selectors.entry_get(blog=blog, entry_id=entry_id, include_drafts=True)
     return render(request, "blog/my/entry_manage.html", {"blog": blog, "entry": entry})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@author_required
+@writer_required
 @context_errors_as_pages
 def entry_edit(request: HttpRequest, path: str, entry_id: str, *, author: Author) -> HttpResponse:
-    """Change an entry's title and body; it is rendered again."""
+    """Change an entry; a draft may be published from here."""
+    blog = _editor_blog(request, author, path)
+    if blog is None:
+        return HttpResponseRedirect(reverse("blog_web:my_blogs"))
+    entry = selectors.entry_get(blog=blog, entry_id=entry_id, include_drafts=True)
+    return _editor(request, blog=blog, entry=entry, author=author)
+
+
+@require_POST
+@author_required
+@context_errors_as_pages
+def entry_publish_draft(
+    request: HttpRequest, path: str, entry_id: str, *, author: Author
+) -> HttpResponse:
+    """Publish a draft as it is (the button on its page)."""
     blog = _owned_blog(author, path)
-    entry = selectors.entry_get(blog=blog, entry_id=entry_id)
-    form = EntryForm(_posted(request), initial={"title": entry.title, "body": entry.body})
-    preview_html = entry.body_html if entry.rendered else None
-    if request.method == "POST" and form.is_valid():
-        if "preview" in request.POST:
-            preview_html = _preview(form)
-        else:
-            try:
-                entry = services.entry_edit(entry=entry, actor=author, **form.cleaned_data)
-            except ContextError as exc:
-                add_context_error(form, exc, field_for_code=ENTRY_ERROR_FIELDS)
-            else:
-                messages.success(request, "Entry saved.")
-                return HttpResponseRedirect(
-                    reverse("blog_web:entry_manage", args=[blog.path, entry.pk])
-                )
-    return _entry_form_page(request, blog=blog, entry=entry, form=form, preview_html=preview_html)
+    entry = selectors.entry_get(blog=blog, entry_id=entry_id, include_drafts=True)
+    try:
+        services.entry_edit(entry=entry, actor=author, status=domain.PUBLISHED)
+    except domain.InvalidBlogInput as exc:
+        for messages_of_field in exc.fields.values():
+            for text in messages_of_field:
+                messages.error(request, text)
+        return HttpResponseRedirect(reverse("blog_web:entry_edit", args=[blog.path, entry.pk]))
+    messages.success(request, f"Entry “{entry.title}” published.", extra_tags=SAVED_TAG)
+    return HttpResponseRedirect(reverse("blog_web:entry_manage", args=[blog.path, entry.pk]))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -338,11 +458,17 @@ def entry_edit(request: HttpRequest, path: str, entry_id: str, *, author: Author
 def entry_unpublish(
     request: HttpRequest, path: str, entry_id: str, *, author: Author
 ) -> HttpResponse:
-    """GET asks for confirmation; POST hides the entry from everyone."""
+    """GET asks for confirmation; POST returns the entry to draft."""
     blog = _owned_blog(author, path)
-    entry = selectors.entry_get(blog=blog, entry_id=entry_id)
+    entry = selectors.entry_get(blog=blog, entry_id=entry_id, include_drafts=True)
+    manage = reverse("blog_web:entry_manage", args=[blog.path, entry.pk])
+    if entry.is_draft:
+        messages.info(request, f"“{entry.title}” is a draft already.")
+        return HttpResponseRedirect(manage)
     if request.method == "POST":
         services.entry_unpublish(entry=entry, actor=author)
-        messages.success(request, f"Entry “{entry.title}” unpublished.")
-        return HttpResponseRedirect(reverse("blog_web:blog_manage", args=[blog.path]))
+        messages.success(
+            request, f"Entry “{entry.title}” unpublished: it is a draft again, seen only by you."
+        )
+        return HttpResponseRedirect(manage)
     return render(request, "blog/my/entry_unpublish.html", {"blog": blog, "entry": entry})

@@ -12,24 +12,30 @@ DEFAULTS = {
     "EVENTS_RETRY_BASE_SECONDS": 2.0,
     "EVENTS_RETRY_MAX_SECONDS": 600.0,
     "EVENTS_RETRY_JITTER": 0.5,
-    "EVENTS_STALE_AFTER_SECONDS": 300.0,
+    "EVENTS_BATCH": 500,
+    "EVENTS_LEASE_SECONDS": 10.0,
+    "EVENTS_POLL_SECONDS": 1.0,
+    "EVENTS_BROKER_URL": "",
+    "EVENTS_BROKER_PREFIX": "events",
+    "EVENTS_BROKER_VISIBILITY_SECONDS": 10.0,
     "EVENTS_KEEP_COMPLETED_DAYS": 7.0,
-    "EVENTS_SWEEP_BATCH": 500,
     "EVENTS_EAGER_SWEEP_LIMIT": 10,
-    "EVENTS_QUEUE": None,
 }
 
 
 @dataclass(frozen=True)
 class EventsConfig:
-    """How deliveries are retried, when a claim is presumed dead, how long rows are kept."""
+    """How events are batched, leased, retried and kept, and which broker carries them."""
 
     retry: RetryPolicy
-    stale_after: timedelta
+    batch: int
+    lease: timedelta
+    poll_seconds: float
+    broker_url: str
+    broker_prefix: str
+    broker_visibility_seconds: float
     keep_completed: timedelta
-    sweep_batch: int
     eager_sweep_limit: int
-    queue: str | None
 
 
 def _setting(name: str):
@@ -45,9 +51,12 @@ def events_config() -> EventsConfig:
             cap_seconds=float(_setting("EVENTS_RETRY_MAX_SECONDS")),
             jitter=float(_setting("EVENTS_RETRY_JITTER")),
         ),
-        stale_after=timedelta(seconds=float(_setting("EVENTS_STALE_AFTER_SECONDS"))),
+        batch=max(1, int(_setting("EVENTS_BATCH"))),
+        lease=timedelta(seconds=float(_setting("EVENTS_LEASE_SECONDS"))),
+        poll_seconds=float(_setting("EVENTS_POLL_SECONDS")),
+        broker_url=_setting("EVENTS_BROKER_URL") or "",
+        broker_prefix=_setting("EVENTS_BROKER_PREFIX") or "events",
+        broker_visibility_seconds=float(_setting("EVENTS_BROKER_VISIBILITY_SECONDS")),
         keep_completed=timedelta(days=float(_setting("EVENTS_KEEP_COMPLETED_DAYS"))),
-        sweep_batch=int(_setting("EVENTS_SWEEP_BATCH")),
         eager_sweep_limit=int(_setting("EVENTS_EAGER_SWEEP_LIMIT")),
-        queue=_setting("EVENTS_QUEUE") or None,
     )

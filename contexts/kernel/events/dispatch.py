@@ -1,76 +1,190 @@
-"""Hand publications to Celery: a task per publication, eager in the embedded default.
+"""When relays and inboxes run: right after each commit when there is no broker, else in
+the events worker, woken by the commit.
 
-The tasks are defined in contexts.kernel.tasks and looked up here by name, so that the
-events package never imports the task module that imports it.
+The code path is the same either way: relay_once() sends due outbox rows through a
+transport and process() applies due inbox rows. Without a broker (the embedded default)
+the transport is this process, and both run after the publishing transaction commits.
+With a broker, a commit on PostgreSQL wakes the worker's relay with NOTIFY (others poll).
 """
 
 import logging
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from celery import current_app
-from celery.app.task import Task
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
 
-from contexts.kernel.events import delivery
-from contexts.kernel.events.config import events_config
+from contexts.kernel.events import inbox, relay
+from contexts.kernel.events.config import EventsConfig, events_config
+from contexts.kernel.events.stores import (
+    ConsumerStore,
+    ProducerStore,
+    consumer_stores,
+    producer_store_for_alias,
+    producer_stores,
+)
+from contexts.kernel.events.transports import BrokerTransport, InProcessTransport
 
 logger = logging.getLogger(__name__)
 
-DELIVER_TASK = "kernel.events.deliver"
-SWEEP_TASK = "kernel.events.sweep"
-PURGE_TASK = "kernel.events.purge"
+NOTIFY_CHANNEL = "events_outbox"
 
-# A broker that does not answer must not hold a request for long: the publication is
-# already committed as pending, and the sweep sends it later.
-SEND_RETRY_POLICY = {
-    "max_retries": 2,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.5,
-}
+HeadersProvider = Callable[[], dict[str, str]]
+_headers_provider: HeadersProvider = dict
 
 
 def is_eager() -> bool:
-    """Tell whether tasks run in-process (no broker: the embedded default)."""
+    """Tell whether events are delivered in this process (no broker: the embedded default)."""
     return bool(current_app.conf.task_always_eager)
 
 
-def _task(name: str) -> Task:
-    return current_app.tasks[name]
+def set_headers_provider(provider: HeadersProvider) -> None:
+    """Install what gives each published event its headers (request id, trace context)."""
+    global _headers_provider
+    _headers_provider = provider
 
 
-def send_deliveries(alias: str, ids: list[int], *, countdown: float | None = None) -> None:
-    """Send one delivery task per publication (run at once when eager)."""
-    task = _task(DELIVER_TASK)
-    queue = events_config().queue
-    options = {"queue": queue} if queue else {}
-    for publication_id in ids:
-        task.apply_async(
-            (alias, publication_id),
-            countdown=countdown,
-            retry=True,
-            retry_policy=SEND_RETRY_POLICY,
-            **options,
+def current_headers() -> dict[str, str]:
+    """Return the headers a event published now carries."""
+    return _headers_provider()
+
+
+@dataclass
+class SweepResult:
+    """What a pass over every local outbox and inbox did, by context."""
+
+    sent: dict[str, int] = field(default_factory=dict)
+    send_failed: dict[str, int] = field(default_factory=dict)
+    applied: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def relay_pending(
+    store: ProducerStore, transport: relay.Transport, config: EventsConfig
+) -> relay.RelayResult:
+    """Relay every due outbox row of `store`, a batch at a time, until none is left."""
+    total = relay.RelayResult()
+    while True:
+        result = relay.relay_once(
+            store, transport, policy=config.retry, limit=config.batch, now=timezone.now()
         )
+        total.sent += result.sent
+        total.failed += result.failed
+        total.error = result.error or total.error
+        if result.failed or len(result.sent) < config.batch:
+            return total
 
 
-def deliver_after_commit(alias: str, ids: list[int]) -> None:
-    """Send the deliveries of a committed transaction; never raise into the caller.
+def process_due(
+    store: ConsumerStore, config: EventsConfig, *, limit: int | None = None
+) -> inbox.ProcessResult:
+    """Apply due inbox rows of `store`, a batch at a time, up to `limit` (all when None)."""
+    total = inbox.ProcessResult()
+    while limit is None or total.claimed < limit:
+        batch = config.batch if limit is None else min(config.batch, limit - total.claimed)
+        result = inbox.process(store, limit=batch, lease=config.lease, policy=config.retry)
+        total.outcomes += result.outcomes
+        if result.claimed < batch:
+            break
+    return total
 
-    In the embedded default the handlers run here, in-process, and a failed attempt
-    stays pending until its next attempt is due. Nothing then runs a beat scheduler,
-    so each commit also retries a few publications of this alias that are due.
-    """
+
+def _count(result: inbox.ProcessResult) -> dict[str, int]:
+    statuses = (inbox.COMPLETED, inbox.RETRY, inbox.FAILED)
+    return {status: len(result.ids(status)) for status in statuses}
+
+
+def sweep(*, config: EventsConfig | None = None) -> SweepResult:
+    """Relay every local outbox and apply every local inbox, once, now."""
+    config = config or events_config()
+    transport = InProcessTransport() if is_eager() else BrokerTransport(config)
+    found = SweepResult()
     try:
-        send_deliveries(alias, ids)
-        if is_eager():
-            limit = events_config().eager_sweep_limit
-            swept = delivery.sweep(aliases=[alias], grace=timedelta(0), limit=limit)
-            for swept_alias, swept_ids in swept.items():
-                send_deliveries(swept_alias, swept_ids)
-    except Exception:  # noqa: BLE001  (the state change is committed; the sweep catches up)
+        for context, store in producer_stores().items():
+            result = relay_pending(store, transport, config)
+            found.sent[context] = len(result.sent)
+            found.send_failed[context] = len(result.failed)
+    finally:
+        if isinstance(transport, BrokerTransport):
+            transport.close()
+    for context, store in consumer_stores().items():
+        found.applied[context] = _count(process_due(store, config))
+    return found
+
+
+def deliver_here(alias: str) -> None:
+    """After a commit with no broker: relay the alias's outbox into the inboxes of this process
+    and apply them; never raise into the caller (the change is committed already).
+
+    Nothing runs a worker then, so each such commit also retries a few rows of every
+    inbox whose retry is due.
+    """
+    config = events_config()
+    try:
+        transport = InProcessTransport()
+        relay_pending(producer_store_for_alias(alias), transport, config)
+        for context, store in consumer_stores().items():
+            received = context in transport.received
+            process_due(store, config, limit=None if received else config.eager_sweep_limit)
+    except Exception:  # noqa: BLE001  (committed; the next commit or `events sweep` catches up)
         logger.exception(
-            "could not deliver %d publication(s) of alias '%s' now; they stay pending "
-            "and the periodic sweep (or `manage.py events resubmit`) delivers them",
-            len(ids),
+            "could not deliver the events of alias '%s' now; they stay pending for the next "
+            "commit or `manage.py events sweep`",
             alias,
         )
+
+
+_after_commit: dict[str, Callable[[], None]] = {}
+
+
+def _once_per_transaction(connection: BaseDatabaseWrapper, action: Callable[[], None]) -> bool:
+    """Register `action` to run on commit unless this (sub)transaction has it already.
+
+    A burst of events published in one transaction then costs one relay pass.
+    """
+    current = set(connection.savepoint_ids)
+    if any(func is action and sids == current for sids, func, _ in connection.run_on_commit):
+        return False
+    connection.on_commit(action)
+    return True
+
+
+def wake_relay_on_commit(connection: BaseDatabaseWrapper) -> None:
+    """Make the commit of the current transaction start the relay of its outbox.
+
+    Without a broker the relay runs here, after the commit. With one, the worker's relay
+    is woken on PostgreSQL by a trigger on the outbox table (see install_wakeup), which
+    costs the use case no round trip; elsewhere the relay polls.
+    """
+    if not is_eager():
+        return
+    alias = connection.alias
+    action = _after_commit.get(alias)
+    if action is None:
+        action = _after_commit.setdefault(alias, lambda: deliver_here(alias))
+    _once_per_transaction(connection, action)
+
+
+WAKEUP_SQL = """
+CREATE OR REPLACE FUNCTION events_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('{channel}', TG_TABLE_SCHEMA);
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE TRIGGER events_outbox_notify AFTER INSERT ON {table}
+    FOR EACH STATEMENT EXECUTE FUNCTION events_outbox_notify();
+"""
+
+
+def install_wakeup(connection: BaseDatabaseWrapper, store: ProducerStore) -> None:
+    """On PostgreSQL, have every commit that wrote to the outbox NOTIFY the relay.
+
+    NOTIFY is transactional: the relay hears it when, and only if, the transaction
+    commits; several in one transaction arrive as one.
+    """
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(store.outbox._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(WAKEUP_SQL.format(channel=NOTIFY_CHANNEL, table=table))

@@ -1,134 +1,182 @@
-"""What an operator does with the registry: look at it, resubmit, purge, sweep."""
+"""What an operator does with the outboxes and inboxes: look at them, resubmit, purge, sweep.
+
+Rows are named `outbox:<context>:<id>` (an event on its way to the broker) and
+`inbox:<context>:<id>` (an event a context's subscriber applies).
+"""
 
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.db import connections
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from contexts.kernel.events import dispatch, registry
+from contexts.kernel.events import dispatch, inbox, relay
 from contexts.kernel.events.config import events_config
-from contexts.kernel.events.delivery import sweep
-from contexts.kernel.events.models import State
-from contexts.kernel.events.stores import ProducerStore, inbox_stores, producer_stores
+from contexts.kernel.events.models import InboxState, RelayState
+from contexts.kernel.events.stores import consumer_stores, producer_stores
 
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-COUNTED = (*(state.value for state in State), "stale")
+REFERENCE = re.compile(r"^(outbox|inbox):([A-Za-z_][A-Za-z0-9_]*):([0-9]+)$")
+OUTBOX, INBOX = "outbox", "inbox"
+OUTBOX_COUNTS = ("pending", "sent", "failed")
+INBOX_COUNTS = ("pending", "in_flight", "completed", "failed")
 
 
 class InvalidReference(ValueError):
-    """A publication reference is not "<alias>:<id>" (or a bare id with one alias)."""
+    """A row reference is not "outbox:<context>:<id>" or "inbox:<context>:<id>"."""
 
 
 @dataclass(frozen=True)
-class FailedPublication:
-    """A failed publication as the operator sees it."""
+class FailedRow:
+    """A failed outbox or inbox row as the operator sees it."""
 
     ref: str
-    alias: str
+    side: str
+    context: str
     id: int
     event_type: str
     event_id: str
     subscriber: str
     attempts: int
     error: str
-    created_at: datetime
+    at: datetime
 
 
-def _stores(alias: str | None) -> dict[str, ProducerStore]:
-    stores = producer_stores()
-    if alias is None:
-        return stores
-    if alias not in stores:
-        raise InvalidReference(f"no outbox in alias '{alias}' (known: {', '.join(stores)})")
-    return {alias: stores[alias]}
+def _age(oldest: datetime | None, now: datetime) -> float | None:
+    return round((now - oldest).total_seconds(), 3) if oldest else None
 
 
-def status(*, alias: str | None = None, now: datetime | None = None) -> dict:
-    """Return counts by state per producer alias and in total, with stale and oldest pending."""
-    config = events_config()
+def _by_state(rows) -> dict[str, int]:
+    return dict(rows.values_list("state").annotate(n=Count("pk")).order_by())
+
+
+def _names(stores: dict, context: str | None) -> list[str]:
+    """Return the contexts of `stores` to look at: all, or the one asked for."""
+    if context is not None and context not in {*producer_stores(), *consumer_stores()}:
+        known = sorted({*producer_stores(), *consumer_stores()})
+        raise InvalidReference(f"no such context here: '{context}' (known: {', '.join(known)})")
+    return [name for name in stores if context is None or name == context]
+
+
+def status(*, context: str | None = None, now: datetime | None = None) -> dict:
+    """Return each local outbox and inbox by state, with the age of its oldest pending row."""
     now = now or timezone.now()
-    per_alias = {
-        name: registry.counts(store, now=now, stale_after=config.stale_after)
-        for name, store in _stores(alias).items()
+    report: dict = {OUTBOX: {}, INBOX: {}}
+    producers, consumers = producer_stores(), consumer_stores()
+    for name in _names(producers, context):
+        rows = producers[name].rows
+        states = _by_state(rows)
+        oldest = rows.filter(state=RelayState.PENDING).aggregate(at=Min("recorded_at"))["at"]
+        report[OUTBOX][name] = {
+            **{state: states.get(state, 0) for state in OUTBOX_COUNTS},
+            "oldest_pending_age_seconds": _age(oldest, now),
+        }
+    for name in _names(consumers, context):
+        rows = consumers[name].rows
+        states = _by_state(rows)
+        held = Q(state=InboxState.PENDING, claim_token__isnull=False, next_attempt_at__gt=now)
+        in_flight = rows.filter(held).count()
+        oldest = rows.filter(state=InboxState.PENDING).aggregate(at=Min("received_at"))["at"]
+        report[INBOX][name] = {
+            "pending": states.get(InboxState.PENDING, 0) - in_flight,
+            "in_flight": in_flight,
+            "completed": states.get(InboxState.COMPLETED, 0),
+            "failed": states.get(InboxState.FAILED, 0),
+            "oldest_pending_age_seconds": _age(oldest, now),
+        }
+    report["total"] = {
+        side: {key: sum(row[key] for row in report[side].values()) for key in keys}
+        for side, keys in ((OUTBOX, OUTBOX_COUNTS), (INBOX, INBOX_COUNTS))
     }
-    total: dict = {key: sum(row[key] for row in per_alias.values()) for key in COUNTED}
-    ages = [
-        row["oldest_pending_age_seconds"]
-        for row in per_alias.values()
-        if row["oldest_pending_age_seconds"] is not None
-    ]
-    total["oldest_pending_age_seconds"] = max(ages) if ages else None
-    return {
-        "stale_after_seconds": config.stale_after.total_seconds(),
-        "aliases": per_alias,
-        "total": total,
-    }
+    return report
 
 
-def failed(*, alias: str | None = None, limit: int = 100) -> list[FailedPublication]:
-    """Return failed publications with their errors, newest first."""
+def failed(*, context: str | None = None, limit: int = 100) -> list[FailedRow]:
+    """Return failed outbox and inbox rows with their errors, newest first."""
     found = []
-    for name, store in _stores(alias).items():
-        for row in registry.failed_rows(store, limit=limit):
-            found.append(
-                FailedPublication(
-                    ref=f"{name}:{row.pk}",
-                    alias=name,
-                    id=row.pk,
-                    event_type=row.event_type,
-                    event_id=str(row.event_id),
-                    subscriber=row.subscriber,
-                    attempts=row.attempts,
-                    error=row.last_error,
-                    created_at=row.created_at,
-                )
+    producers, consumers = producer_stores(), consumer_stores()
+    for name in _names(producers, context):
+        rows = producers[name].rows.filter(state=RelayState.FAILED).order_by("-recorded_at")
+        found += [
+            FailedRow(
+                f"{OUTBOX}:{name}:{row.pk}", OUTBOX, name, row.pk, row.type_name,
+                str(row.event_id), "", row.attempts, row.last_error, row.recorded_at,
             )
-    found.sort(key=lambda item: item.created_at, reverse=True)
+            for row in rows[:limit]
+        ]  # fmt: skip
+    for name in _names(consumers, context):
+        rows = consumers[name].rows.filter(state=InboxState.FAILED).order_by("-received_at")
+        found += [
+            FailedRow(
+                f"{INBOX}:{name}:{row.pk}", INBOX, name, row.pk, row.type_name,
+                str(row.event_id), row.subscriber, row.attempts, row.last_error,
+                row.received_at,
+            )
+            for row in rows[:limit]
+        ]  # fmt: skip
+    found.sort(key=lambda item: item.at, reverse=True)
     return found[:limit]
 
 
-def parse_refs(refs: list[str], *, alias: str | None = None) -> dict[str, list[int]]:
-    """Turn "<alias>:<id>" references (or bare ids, given one alias) into ids by alias."""
-    stores = producer_stores()
-    by_alias: dict[str, list[int]] = {}
+def parse_refs(refs: list[str]) -> dict[tuple[str, str], list[int]]:
+    """Turn "outbox:<context>:<id>" / "inbox:<context>:<id>" into ids by (side, context)."""
+    stores = {OUTBOX: producer_stores(), INBOX: consumer_stores()}
+    wanted: dict[tuple[str, str], list[int]] = {}
     for ref in refs:
-        name, _, number = ref.rpartition(":")
-        name = name or alias or (next(iter(stores)) if len(stores) == 1 else "")
-        if not name:
-            raise InvalidReference(f"'{ref}': say which alias, as <alias>:<id>")
-        if name not in stores:
-            raise InvalidReference(f"'{ref}': no outbox in alias '{name}'")
-        if not number.isdigit():
-            raise InvalidReference(f"'{ref}': the id must be a number")
-        by_alias.setdefault(name, []).append(int(number))
-    return by_alias
+        match = REFERENCE.match(ref.strip())
+        if not match:
+            raise InvalidReference(f"'{ref}': write outbox:<context>:<id> or inbox:<context>:<id>")
+        side, name, number = match.groups()
+        if name not in stores[side]:
+            raise InvalidReference(f"'{ref}': no {side} of context '{name}' here")
+        wanted.setdefault((side, name), []).append(int(number))
+    return wanted
 
 
 def resubmit(
-    *, refs: list[str] | None = None, alias: str | None = None, now: datetime | None = None
-) -> dict[str, list[int]]:
-    """Resubmit publications (all failed, stale and waiting ones when `refs` is None).
+    *, refs: list[str] | None = None, context: str | None = None, now: datetime | None = None
+) -> dict[str, list[str]]:
+    """Give failed or waiting rows a fresh round of attempts and start them now.
 
-    Each gets a fresh round of attempts and is sent for delivery at once. Returns the
-    ids resubmitted by alias; references that were completed or are held by a live
-    worker are not among them.
+    `refs=None` takes every failed and waiting row (of one context, if given). Returns
+    the references taken; sent, completed and in-flight rows are left alone.
     """
-    config = events_config()
     now = now or timezone.now()
     if refs is None:
-        wanted: dict[str, list[int] | None] = dict.fromkeys(_stores(alias))
+        wanted: dict[tuple[str, str], list[int] | None] = {
+            **{(OUTBOX, name): None for name in _names(producer_stores(), context)},
+            **{(INBOX, name): None for name in _names(consumer_stores(), context)},
+        }
     else:
-        wanted = dict(parse_refs(refs, alias=alias))
-    done: dict[str, list[int]] = {}
-    stores = producer_stores()
-    for name, ids in wanted.items():
-        chosen = registry.resubmit(stores[name], ids=ids, now=now, stale_after=config.stale_after)
-        if chosen:
-            dispatch.send_deliveries(name, chosen)
-            done[name] = chosen
+        wanted = dict(parse_refs(refs))
+    done: dict[str, list[str]] = {OUTBOX: [], INBOX: []}
+    for (side, name), ids in wanted.items():
+        if side == OUTBOX:
+            store = producer_stores()[name]
+            taken = relay.resubmit(store, ids=ids, now=now)
+            if taken:
+                _wake(store.alias)
+        else:
+            taken = inbox.resubmit(consumer_stores()[name], ids=ids, now=now)
+        done[side] += [f"{side}:{name}:{pk}" for pk in taken]
+    if done[INBOX] and dispatch.is_eager():
+        for name in {ref.split(":")[1] for ref in done[INBOX]}:
+            dispatch.process_due(consumer_stores()[name], events_config())
     return done
+
+
+def _wake(alias: str) -> None:
+    """Start relaying resubmitted outbox rows now: here, or by notifying the worker."""
+    if dispatch.is_eager():
+        dispatch.deliver_here(alias)
+        return
+    connection = connections[alias]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, %s)", [dispatch.NOTIFY_CHANNEL, alias])
 
 
 def parse_moment(text: str, *, now: datetime | None = None) -> datetime:
@@ -147,19 +195,15 @@ def parse_moment(text: str, *, now: datetime | None = None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def purge(*, before: datetime, alias: str | None = None) -> dict[str, dict[str, int]]:
-    """Delete completed publications, unneeded outbox rows and inbox rows older than `before`."""
+def purge(*, before: datetime, context: str | None = None) -> dict[str, dict[str, int]]:
+    """Delete outbox rows sent, and inbox rows completed, before `before`."""
     deleted: dict[str, dict[str, int]] = {}
-    for name, store in _stores(alias).items():
-        publications, outbox = registry.purge_completed(store, before=before)
-        row = deleted.setdefault(name, {"publications": 0, "outbox": 0, "inbox": 0})
-        row["publications"] += publications
-        row["outbox"] += outbox
-    for store in inbox_stores():
-        if alias is not None and store.alias != alias:
-            continue
-        row = deleted.setdefault(store.alias, {"publications": 0, "outbox": 0, "inbox": 0})
-        row["inbox"] += registry.purge_inbox(store, before=before)
+    for name in _names(producer_stores(), context):
+        row = deleted.setdefault(name, {OUTBOX: 0, INBOX: 0})
+        row[OUTBOX] += relay.purge(producer_stores()[name], before=before)
+    for name in _names(consumer_stores(), context):
+        row = deleted.setdefault(name, {OUTBOX: 0, INBOX: 0})
+        row[INBOX] += inbox.purge(consumer_stores()[name], before=before)
     return deleted
 
 
@@ -169,9 +213,6 @@ def purge_expired(*, now: datetime | None = None) -> dict[str, dict[str, int]]:
     return purge(before=now - events_config().keep_completed)
 
 
-def sweep_now() -> dict[str, list[int]]:
-    """Run the sweep once and send what it found; return the ids by alias."""
-    found = sweep()
-    for name, ids in found.items():
-        dispatch.send_deliveries(name, ids)
-    return found
+def sweep_now() -> dispatch.SweepResult:
+    """Relay every local outbox and apply every local inbox, once, now."""
+    return dispatch.sweep()

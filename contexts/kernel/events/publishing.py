@@ -1,14 +1,10 @@
 """Publish an event from inside a use case: an outbox row in the same transaction."""
 
-from functools import partial
-
-from django.db import transaction
+from django.db import connections
 from django.utils import timezone
 
-from contexts.kernel.events import registry
-from contexts.kernel.events.dispatch import deliver_after_commit
-from contexts.kernel.events.stores import producer_store
-from contexts.kernel.events.subscriptions import subscribers_of
+from contexts.kernel.events import dispatch, relay
+from contexts.kernel.events.stores import producer_store_for_alias
 from contexts.kernel.events.types import Event, check_publishable
 
 
@@ -16,22 +12,26 @@ class PublishOutsideTransaction(RuntimeError):
     """publish() was called with no transaction open on the producer's alias."""
 
 
-def publish(event: Event, *, using: str) -> None:
-    """Record `event` in the outbox of alias `using`, with one publication per subscriber.
+def publish(event: Event, *, using: str, headers: dict[str, str] | None = None) -> None:
+    """Record `event` in the outbox of alias `using`, to be relayed once the transaction commits.
 
     Call it inside the use case's `transaction.atomic(using=...)`: the event commits
-    with the state change or not at all, and its delivery starts only after commit.
+    with the state change or not at all. The producer names the event's type only;
+    which contexts receive it is decided by the composition root's subscriptions.
     """
-    if not transaction.get_connection(using).in_atomic_block:
+    connection = connections[using]
+    if not connection.in_atomic_block:
         raise PublishOutsideTransaction(
             f"publish({event.type_name}) must run inside transaction.atomic(using='{using}'), "
             "so that the event commits together with the change it announces"
         )
     payload = check_publishable(event)
-    store = producer_store(using)
-    names = [item.name for item in subscribers_of(event.type_name)]
-    ids = registry.record(
-        store, event=event, payload=payload, subscribers=names, now=timezone.now()
+    store = producer_store_for_alias(using)
+    relay.record(
+        store,
+        event=event,
+        payload=payload,
+        headers={**dispatch.current_headers(), **(headers or {})},
+        now=timezone.now(),
     )
-    if ids:
-        transaction.on_commit(partial(deliver_after_commit, using, ids), using=using)
+    dispatch.wake_relay_on_commit(connection)

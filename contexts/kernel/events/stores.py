@@ -1,32 +1,40 @@
-"""Find each context's concrete outbox, publication and inbox tables, and their aliases."""
+"""Find each context's concrete outbox and inbox tables, and the database alias of each."""
 
 from dataclasses import dataclass
 from functools import cache
 
 from django.apps import AppConfig, apps
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, router
 
-from contexts.kernel.events.models import InboxBase, OutboxBase, PublicationBase
+from contexts.kernel.events.models import InboxBase, OutboxBase
 
 
 @dataclass(frozen=True)
 class ProducerStore:
-    """A producing context's outbox and publication registry, in its database alias."""
+    """A producing context's outbox (and relay registry), in its database alias."""
 
+    context: str
     alias: str
-    app_label: str
     outbox: type[OutboxBase]
-    publications: type[PublicationBase]
+
+    @property
+    def rows(self) -> models.QuerySet:
+        return self.outbox.objects.using(self.alias)
 
 
 @dataclass(frozen=True)
-class InboxStore:
-    """A consuming context's inbox, in its database alias."""
+class ConsumerStore:
+    """A consuming context's inbox (and consumption registry), in its database alias."""
 
+    context: str
     alias: str
-    app_label: str
     inbox: type[InboxBase]
+
+    @property
+    def rows(self) -> models.QuerySet:
+        return self.inbox.objects.using(self.alias)
 
 
 def _only(app_config: AppConfig, base: type[models.Model]) -> type | None:
@@ -43,66 +51,71 @@ def _only(app_config: AppConfig, base: type[models.Model]) -> type | None:
     return found[0] if found else None
 
 
+def is_local(alias: str) -> bool:
+    """Tell whether this process opens database `alias` (a split process opens only its own)."""
+    engine = settings.DATABASES.get(alias, {}).get("ENGINE", "")
+    return bool(engine) and not engine.endswith(".dummy")
+
+
 @cache
-def producer_stores() -> dict[str, ProducerStore]:
-    """Return every producer store by database alias."""
+def _producers() -> dict[str, ProducerStore]:
     stores: dict[str, ProducerStore] = {}
     for app_config in apps.get_app_configs():
         outbox = _only(app_config, OutboxBase)
-        publications = _only(app_config, PublicationBase)
-        if outbox is None and publications is None:
+        if outbox is None:
             continue
-        if outbox is None or publications is None:
-            raise ImproperlyConfigured(
-                f"app '{app_config.label}' must declare both an OutboxBase and a "
-                "PublicationBase table to publish events"
-            )
         alias = router.db_for_write(outbox)
-        if router.db_for_write(publications) != alias:
-            raise ImproperlyConfigured(
-                f"app '{app_config.label}': outbox and publications must share one alias"
-            )
-        if alias in stores:
-            raise ImproperlyConfigured(
-                f"apps '{stores[alias].app_label}' and '{app_config.label}' both keep an "
-                f"outbox in alias '{alias}'; one outbox per alias"
-            )
-        stores[alias] = ProducerStore(alias, app_config.label, outbox, publications)
+        for other in stores.values():
+            if other.alias == alias:
+                raise ImproperlyConfigured(
+                    f"apps '{other.context}' and '{app_config.label}' both keep an outbox "
+                    f"in alias '{alias}'; one outbox per alias"
+                )
+        stores[app_config.label] = ProducerStore(app_config.label, alias, outbox)
     return stores
 
 
-def producer_store(alias: str) -> ProducerStore:
-    """Return the producer store kept in `alias`."""
-    try:
-        return producer_stores()[alias]
-    except KeyError:
-        raise ImproperlyConfigured(
-            f"no outbox in database alias '{alias}': declare `class OutboxEvent(OutboxBase)` "
-            "and `class EventPublication(PublicationBase)` in that context's models.py"
-        ) from None
-
-
 @cache
-def inbox_store_for_module(module: str) -> InboxStore:
-    """Return the inbox of the app that contains `module` (a handler's module)."""
+def _consumers() -> dict[str, ConsumerStore]:
+    stores: dict[str, ConsumerStore] = {}
+    for app_config in apps.get_app_configs():
+        inbox = _only(app_config, InboxBase)
+        if inbox is not None:
+            label = app_config.label
+            stores[label] = ConsumerStore(label, router.db_for_write(inbox), inbox)
+    return stores
+
+
+def producer_stores() -> dict[str, ProducerStore]:
+    """Return the outbox of every producing context whose database this process opens."""
+    return {name: store for name, store in _producers().items() if is_local(store.alias)}
+
+
+def consumer_stores() -> dict[str, ConsumerStore]:
+    """Return the inbox of every consuming context whose database this process opens."""
+    return {name: store for name, store in _consumers().items() if is_local(store.alias)}
+
+
+def producer_store_for_alias(alias: str) -> ProducerStore:
+    """Return the outbox kept in database `alias` (where a use case publishes)."""
+    for store in _producers().values():
+        if store.alias == alias:
+            return store
+    raise ImproperlyConfigured(
+        f"no outbox in database alias '{alias}': declare `class OutboxEvent(OutboxBase)` "
+        "in that context's models.py"
+    )
+
+
+def consumer_store_for_module(module: str) -> ConsumerStore:
+    """Return the inbox of the context that contains `module` (a handler's module)."""
     app_config = apps.get_containing_app_config(module)
     if app_config is None:
         raise ImproperlyConfigured(f"handler module '{module}' belongs to no installed app")
-    inbox = _only(app_config, InboxBase)
-    if inbox is None:
+    store = _consumers().get(app_config.label)
+    if store is None:
         raise ImproperlyConfigured(
             f"app '{app_config.label}' subscribes to events but has no inbox: declare "
             "`class InboxRecord(InboxBase)` in its models.py"
         )
-    return InboxStore(router.db_for_write(inbox), app_config.label, inbox)
-
-
-@cache
-def inbox_stores() -> list[InboxStore]:
-    """Return the inbox of every consuming app."""
-    stores = []
-    for app_config in apps.get_app_configs():
-        inbox = _only(app_config, InboxBase)
-        if inbox is not None:
-            stores.append(InboxStore(router.db_for_write(inbox), app_config.label, inbox))
-    return stores
+    return store

@@ -1,4 +1,10 @@
-"""The subscription table the composition root hands over: who handles which event type."""
+"""The subscription table the composition root hands over: who handles which event type.
+
+A handler takes the event and runs inside the consuming context's transaction, together
+with its inbox row. Slow work that needs no lock (rendering, a remote call) goes in a
+`prepare` step, declared with `@prepared_by(...)`: it runs first, outside any
+transaction, and the handler then receives its result as a second argument.
+"""
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -6,16 +12,17 @@ from typing import Any
 
 from django.utils.module_loading import import_string
 
-from contexts.kernel.events.stores import InboxStore, inbox_store_for_module
+from contexts.kernel.events.stores import ConsumerStore, consumer_store_for_module
 from contexts.kernel.events.types import Event, type_name_of
 
-Handler = Callable[[Any], None]
+Handler = Callable[..., None]
 HandlerRef = Handler | str
 SubscriptionTable = Mapping[str | type[Event], Iterable[HandlerRef]]
+PREPARE_ATTRIBUTE = "events_prepare"
 
 
 class NotSubscribed(LookupError):
-    """A publication names a subscriber that the table no longer holds."""
+    """An inbox row names a subscriber that the table no longer holds."""
 
 
 @dataclass(frozen=True)
@@ -24,7 +31,23 @@ class Subscriber:
 
     name: str
     handler: Handler
-    inbox: InboxStore
+    store: ConsumerStore
+    prepare: Callable[[Any], Any] | None = None
+
+    @property
+    def context(self) -> str:
+        return self.store.context
+
+
+def prepared_by(prepare: Callable[[Any], Any]) -> Callable[[Handler], Handler]:
+    """Declare the slow, lock-free step of a handler: `prepare(event)` runs first, outside
+    any transaction, and the handler is then called as `handler(event, prepared)`."""
+
+    def declare(handler: Handler) -> Handler:
+        setattr(handler, PREPARE_ATTRIBUTE, prepare)
+        return handler
+
+    return declare
 
 
 _table: SubscriptionTable = {}
@@ -34,9 +57,9 @@ _resolved: dict[str, dict[str, Subscriber]] = {}
 def configure(table: SubscriptionTable) -> SubscriptionTable:
     """Install the subscription table (event type or its name -> handlers); return the old one.
 
-    A handler is a callable or its dotted path; it takes the event and lives in the
-    consuming context's handlers.py. Every handler is resolved now, so that a typo or
-    a context without an inbox fails at start-up rather than at the first delivery.
+    A handler is a callable or its dotted path and lives in the consuming context's
+    handlers.py. Every handler is resolved now, so that a typo or a context without an
+    inbox fails at start-up rather than at the first delivery.
     """
     global _table, _resolved
     resolved: dict[str, dict[str, Subscriber]] = {}
@@ -48,7 +71,12 @@ def configure(table: SubscriptionTable) -> SubscriptionTable:
             if not callable(handler):
                 raise TypeError(f"the handler {ref!r} of {type_name} is not callable")
             name = subscriber_name(handler)
-            by_name[name] = Subscriber(name, handler, inbox_store_for_module(handler.__module__))
+            by_name[name] = Subscriber(
+                name,
+                handler,
+                consumer_store_for_module(handler.__module__),
+                getattr(handler, PREPARE_ATTRIBUTE, None),
+            )
     previous, _table, _resolved = _table, table, resolved
     return previous
 
@@ -58,9 +86,10 @@ def subscriber_name(handler: Handler) -> str:
     return f"{handler.__module__}.{handler.__qualname__}"
 
 
-def subscribers_of(type_name: str) -> list[Subscriber]:
-    """Return the subscribers of an event type, in table order."""
-    return list(_resolved.get(type_name, {}).values())
+def subscribers_of(type_name: str, *, context: str | None = None) -> list[Subscriber]:
+    """Return the subscribers of an event type (in one context, if given), in table order."""
+    found = _resolved.get(type_name, {}).values()
+    return [item for item in found if context is None or item.context == context]
 
 
 def subscriber(type_name: str, name: str) -> Subscriber:
@@ -69,6 +98,22 @@ def subscriber(type_name: str, name: str) -> Subscriber:
         return _resolved[type_name][name]
     except KeyError:
         raise NotSubscribed(f"'{name}' no longer subscribes to {type_name}") from None
+
+
+def consuming_contexts(type_name: str) -> list[str]:
+    """Return the contexts with at least one subscriber of an event type."""
+    return list(dict.fromkeys(item.context for item in subscribers_of(type_name)))
+
+
+def subscribed_types() -> dict[str, list[str]]:
+    """Return, for each consuming context, the event types it subscribes to."""
+    by_context: dict[str, list[str]] = {}
+    for type_name, by_name in _resolved.items():
+        for item in by_name.values():
+            types = by_context.setdefault(item.context, [])
+            if type_name not in types:
+                types.append(type_name)
+    return by_context
 
 
 def table() -> SubscriptionTable:

@@ -1,11 +1,12 @@
 """The event base type, its JSON form, and the registry of event types by name."""
 
+import functools
 import json
 import re
 import types
 import typing
 import uuid
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -77,13 +78,18 @@ class Event:
             target = event_type(name)
             if not issubclass(target, cls):
                 raise UnknownEventType(f"{name!r} is not a {cls.__qualname__}")
-        hints = typing.get_type_hints(target)
-        known = {item.name for item in fields(target)}
+        hints, known = _fields_of(target)
         # Fields the producer added in a compatible way are ignored, not fatal.
         values = {
             key: _from_json(value, hints.get(key)) for key, value in payload.items() if key in known
         }
         return target(**values)
+
+
+@functools.cache
+def _fields_of(cls: type[Event]) -> tuple[dict[str, Any], frozenset[str]]:
+    """Return an event type's type hints and field names (worth keeping: hints are slow)."""
+    return typing.get_type_hints(cls), frozenset(item.name for item in fields(cls))
 
 
 def event_type(name: str | None) -> type[Event]:
@@ -92,11 +98,6 @@ def event_type(name: str | None) -> type[Event]:
         return _types[name]  # type: ignore[index]
     except KeyError:
         raise UnknownEventType(f"no event type is registered as {name!r}") from None
-
-
-def registered_types() -> dict[str, type[Event]]:
-    """Return every registered event type by name."""
-    return dict(_types)
 
 
 def type_name_of(event_or_type: "Event | type[Event] | str") -> str:
@@ -154,3 +155,51 @@ def _is_datetime_hint(hint: Any) -> bool:
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
         return datetime in typing.get_args(hint)
     return False
+
+
+_JSON_TYPES: dict[Any, dict[str, Any]] = {
+    str: {"type": "string"},
+    int: {"type": "integer"},
+    float: {"type": "number"},
+    bool: {"type": "boolean"},
+    datetime: {"type": "string", "format": "date-time"},
+    type(None): {"type": "null"},
+    Any: {},
+}
+
+
+def _schema_of_hint(hint: Any) -> dict[str, Any]:
+    if hint in _JSON_TYPES:
+        return dict(_JSON_TYPES[hint])
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if isinstance(hint, types.UnionType) or origin is typing.Union:
+        return {"anyOf": [_schema_of_hint(arg) for arg in args]}
+    if origin in (list, tuple) or hint in (list, tuple):
+        items = _schema_of_hint(args[0]) if args else {}
+        return {"type": "array", "items": items}
+    if origin is dict or hint is dict:
+        values = _schema_of_hint(args[1]) if len(args) == 2 else {}
+        return {"type": "object", "additionalProperties": values}
+    raise InvalidEvent(
+        f"{hint!r} has no JSON form: use str, int, float, bool, datetime, lists, dicts"
+    )
+
+
+def json_schema(cls: type[Event]) -> dict[str, Any]:
+    """Return the JSON schema of an event type's payload: its contract with its consumers."""
+    hints = typing.get_type_hints(cls)
+    properties: dict[str, Any] = {"type": {"const": cls.type_name}}
+    required = ["type"]
+    for item in fields(cls):
+        properties[item.name] = _schema_of_hint(hints[item.name])
+        if item.name in ENVELOPE_FIELDS or (
+            item.default is MISSING and item.default_factory is MISSING
+        ):
+            required.append(item.name)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": cls.type_name,
+        "type": "object",
+        "properties": properties,
+        "required": required,
+    }

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('blog', '0002_events_and_tombstones'),
+        ('blog', '0004_events_relay_and_inbox'),
     ]
 
     operations = [

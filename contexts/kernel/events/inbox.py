@@ -1,0 +1,335 @@
+"""The consumer's side: receive events into the inbox, apply each subscriber once, keep the record.
+
+pending --claim--> pending, held by one worker until its lease (next_attempt_at) ends
+held --applied--> completed, in the same transaction as the handler's effect
+held --handler fails--> pending (next_attempt_at after a backoff) | failed (attempts used up)
+held --worker dies--> due again when the lease ends (the attempt counts, so an event that
+                      kills its worker every time ends failed instead of looping)
+failed | pending --resubmit--> pending (attempts start again)
+
+Receiving inserts one row per subscriber, ignoring rows that exist: a redelivered message
+changes nothing. Applying happens in one transaction per batch, with a savepoint per
+event, so a failing handler rolls back only its own effect.
+"""
+
+import random
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from contexts.kernel.events.envelopes import Envelope
+from contexts.kernel.events.errors import describe_error
+from contexts.kernel.events.models import InboxBase, InboxState
+from contexts.kernel.events.stores import ConsumerStore
+from contexts.kernel.events.subscriptions import Subscriber, subscriber, subscribers_of
+from contexts.kernel.events.types import Event
+from contexts.kernel.retry import RetryPolicy
+
+LOST_ERROR = (
+    "The worker applying it stopped before it finished (its lease of {seconds:g} s ran out)."
+)
+
+COMPLETED = "completed"
+RETRY = "retry"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How applying one inbox row went."""
+
+    row_id: int
+    type_name: str
+    subscriber: str
+    status: str
+
+
+@dataclass
+class ProcessResult:
+    """What one pass over the inbox did."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def claimed(self) -> int:
+        return len(self.outcomes)
+
+    def ids(self, status: str) -> list[int]:
+        return [item.row_id for item in self.outcomes if item.status == status]
+
+
+def _rows(store: ConsumerStore, envelopes: Iterable[Envelope], **values: Any) -> list[InboxBase]:
+    return [
+        store.inbox(
+            event_id=envelope.event_id,
+            subscriber=item.name,
+            type_name=envelope.type_name,
+            payload=envelope.payload,
+            headers=envelope.headers,
+            **values,
+        )
+        for envelope in envelopes
+        for item in subscribers_of(envelope.type_name, context=store.context)
+    ]
+
+
+def receive(store: ConsumerStore, envelopes: Iterable[Envelope], *, now: datetime) -> int:
+    """Insert one pending row per subscriber of this context for each envelope.
+
+    Rows that exist already (a redelivery) are left as they are. Returns the number of
+    rows offered; events no subscriber of this context wants are dropped.
+    """
+    rows = _rows(store, envelopes, next_attempt_at=now, received_at=now)
+    if rows:
+        with transaction.atomic(using=store.alias):
+            store.rows.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def receive_claimed(
+    store: ConsumerStore, envelopes: Iterable[Envelope], *, now: datetime, lease: timedelta
+) -> tuple[uuid.UUID, list[InboxBase]]:
+    """receive(), with the new rows claimed at once by this worker (a transaction less).
+
+    Returns the claim and the rows it holds: a redelivered event's existing row is not
+    among them.
+    """
+    token = uuid.uuid4()
+    rows = _rows(
+        store,
+        envelopes,
+        received_at=now,
+        attempts=1,
+        claim_token=token,
+        next_attempt_at=now + lease,
+    )
+    if not rows:
+        return token, []
+    with transaction.atomic(using=store.alias):
+        store.rows.bulk_create(rows, ignore_conflicts=True)
+    return token, list(store.rows.filter(claim_token=token).order_by("pk"))
+
+
+def _due(now: datetime) -> Q:
+    return Q(state=InboxState.PENDING, next_attempt_at__lte=now)
+
+
+def claim(
+    store: ConsumerStore, *, limit: int, now: datetime, lease: timedelta, policy: RetryPolicy
+) -> tuple[uuid.UUID, list[InboxBase]]:
+    """Take up to `limit` due rows for this worker for the length of a lease.
+
+    A due row whose attempts are already used up was held by a worker that died on its
+    last attempt: it ends failed instead of being tried once more.
+    """
+    token = uuid.uuid4()
+    with transaction.atomic(using=store.alias):
+        ids = list(
+            store.rows.select_for_update(skip_locked=True)
+            .filter(_due(now))
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return token, []
+        store.rows.filter(pk__in=ids, attempts__gte=policy.max_attempts).update(
+            state=InboxState.FAILED,
+            last_error=LOST_ERROR.format(seconds=lease.total_seconds()),
+            claim_token=None,
+        )
+        store.rows.filter(pk__in=ids, attempts__lt=policy.max_attempts).update(
+            attempts=F("attempts") + 1, next_attempt_at=now + lease, claim_token=token
+        )
+    return token, list(store.rows.filter(claim_token=token).order_by("next_attempt_at", "pk"))
+
+
+def _extend(store: ConsumerStore, token: uuid.UUID, lease: timedelta) -> None:
+    store.rows.filter(claim_token=token, state=InboxState.PENDING).update(
+        next_attempt_at=timezone.now() + lease
+    )
+
+
+def _apply(item: Subscriber, event: Event, prepared: dict[int, Any], row_id: int) -> None:
+    if item.prepare is None:
+        item.handler(event)
+    else:
+        item.handler(event, prepared[row_id])
+
+
+def process(
+    store: ConsumerStore,
+    *,
+    limit: int,
+    lease: timedelta,
+    policy: RetryPolicy,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> ProcessResult:
+    """Claim up to `limit` due rows and apply their subscribers; record every outcome.
+
+    Never raises for a handler's error: it is recorded (a retry after a backoff, or
+    failed once the attempts are used up). Errors of the inbox itself propagate, and
+    the rows fall due again when the lease ends.
+    """
+    now = now or timezone.now()
+    token, rows = claim(store, limit=limit, now=now, lease=lease, policy=policy)
+    return apply_claimed(store, token, rows, lease=lease, policy=policy, rng=rng)
+
+
+def apply_claimed(
+    store: ConsumerStore,
+    token: uuid.UUID,
+    rows: list[InboxBase],
+    *,
+    lease: timedelta,
+    policy: RetryPolicy,
+    rng: random.Random | None = None,
+) -> ProcessResult:
+    """Apply the subscribers of rows this worker holds under `token`; record every outcome."""
+    if not rows:
+        return ProcessResult()
+    errors: dict[int, BaseException] = {}
+    prepared: dict[int, Any] = {}
+    ready: list[tuple[InboxBase, Subscriber, Event]] = []
+    renew_at = time.monotonic() + lease.total_seconds() / 3
+    for row in rows:
+        try:
+            item = subscriber(row.type_name, row.subscriber)
+            event = Event.from_payload(row.payload)
+            if item.prepare is not None:
+                # Slow, lock-free work (see subscriptions.prepared_by), outside the
+                # transaction; keep the lease alive while it runs.
+                prepared[row.pk] = item.prepare(event)
+                if time.monotonic() > renew_at:
+                    _extend(store, token, lease)
+                    renew_at = time.monotonic() + lease.total_seconds() / 3
+            ready.append((row, item, event))
+        except Exception as exc:  # noqa: BLE001  (the subscriber's failure, recorded below)
+            errors[row.pk] = exc
+    try:
+        # Most batches fail nowhere: apply them without a savepoint per event (a round
+        # trip less each). Should a handler fail, the batch rolls back and is applied
+        # again, each event in a savepoint of its own.
+        return _apply_batch(store, token, rows, ready, prepared, errors, policy, rng, fast=True)
+    except _HandlerFailed:
+        return _apply_batch(store, token, rows, ready, prepared, errors, policy, rng, fast=False)
+
+
+class _HandlerFailed(Exception):
+    """A handler failed in a batch applied without savepoints: apply it again with them."""
+
+
+def _apply_batch(
+    store: ConsumerStore,
+    token: uuid.UUID,
+    rows: list[InboxBase],
+    ready: list[tuple[InboxBase, Subscriber, Event]],
+    prepared: dict[int, Any],
+    errors: dict[int, BaseException],
+    policy: RetryPolicy,
+    rng: random.Random | None,
+    *,
+    fast: bool,
+) -> ProcessResult:
+    """Apply the ready rows still held by `token` and record every outcome, in one transaction."""
+    result = ProcessResult()
+    errors = dict(errors)
+    with transaction.atomic(using=store.alias):
+        held = set(
+            store.rows.select_for_update()
+            .filter(pk__in=[row.pk for row in rows], claim_token=token, state=InboxState.PENDING)
+            .values_list("pk", flat=True)
+        )
+        done = []
+        for row, item, event in ready:
+            if row.pk not in held:
+                continue  # the lease ran out and another worker took it over
+            try:
+                if fast:
+                    _apply(item, event, prepared, row.pk)
+                else:
+                    with transaction.atomic(using=store.alias):
+                        _apply(item, event, prepared, row.pk)
+            except Exception as exc:  # noqa: BLE001  (any handler error is the subscriber's)
+                if fast:
+                    raise _HandlerFailed from exc
+                errors[row.pk] = exc
+            else:
+                done.append(row.pk)
+        store.rows.filter(pk__in=done).update(
+            state=InboxState.COMPLETED,
+            completed_at=timezone.now(),
+            claim_token=None,
+            last_error="",
+        )
+        result.outcomes.extend(
+            Outcome(row.pk, row.type_name, row.subscriber, COMPLETED)
+            for row in rows
+            if row.pk in done
+        )
+        for row in rows:
+            if row.pk in errors and row.pk in held:
+                status = _record_failure(store, row, token, errors[row.pk], policy, rng)
+                result.outcomes.append(Outcome(row.pk, row.type_name, row.subscriber, status))
+    return result
+
+
+def _record_failure(
+    store: ConsumerStore,
+    row: InboxBase,
+    token: uuid.UUID,
+    exc: BaseException,
+    policy: RetryPolicy,
+    rng: random.Random | None,
+) -> str:
+    held = store.rows.filter(pk=row.pk, claim_token=token)
+    error = describe_error(exc)
+    if policy.exhausted(row.attempts):
+        held.update(state=InboxState.FAILED, last_error=error, claim_token=None)
+        return FAILED
+    delay = policy.delay(row.attempts, rng=rng)
+    held.update(
+        last_error=error,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        claim_token=None,
+    )
+    return RETRY
+
+
+def _resubmittable(now: datetime) -> Q:
+    # Not a row a live worker holds: those have a claim token and a lease still running.
+    not_held = Q(claim_token__isnull=True) | Q(next_attempt_at__lte=now)
+    return Q(state=InboxState.FAILED) | (Q(state=InboxState.PENDING) & not_held)
+
+
+def resubmit(store: ConsumerStore, *, ids: Iterable[int] | None, now: datetime) -> list[int]:
+    """Give failed or waiting inbox rows a fresh round of attempts, due now.
+
+    `ids=None` takes every failed and waiting one. Completed rows and rows a live worker
+    holds are left alone. Returns the ids taken.
+    """
+    candidates = store.rows.filter(_resubmittable(now))
+    if ids is not None:
+        candidates = candidates.filter(pk__in=list(ids))
+    chosen = list(candidates.order_by("pk").values_list("pk", flat=True))
+    store.rows.filter(_resubmittable(now), pk__in=chosen).update(
+        state=InboxState.PENDING, attempts=0, next_attempt_at=now, claim_token=None
+    )
+    return chosen
+
+
+def purge(store: ConsumerStore, *, before: datetime) -> int:
+    """Delete rows completed before `before`; return how many.
+
+    A row is what makes a redelivery a no-op, so keep them longer than any message can
+    linger in the broker.
+    """
+    deleted, _ = store.rows.filter(state=InboxState.COMPLETED, completed_at__lt=before).delete()
+    return deleted

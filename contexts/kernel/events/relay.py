@@ -1,0 +1,142 @@
+"""The producer's side: write events to the outbox, relay them to the broker, keep the record.
+
+pending --relay--> sent
+pending --send fails--> pending (next_attempt_at later) | failed (attempts used up)
+failed | pending --resubmit--> pending (attempts start again)
+
+A relay takes a batch of due rows with `SELECT ... FOR UPDATE SKIP LOCKED` (SQLite
+serialises writers anyway), sends them and marks them in the same transaction: a relay
+that dies mid-batch rolls back and the rows are due again at once. Rows it had already
+handed to the broker are then sent twice; inboxes make the second copy a no-op.
+"""
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from django.db import transaction
+from django.db.models import F
+
+from contexts.kernel.events.envelopes import Envelope
+from contexts.kernel.events.errors import describe_error
+from contexts.kernel.events.models import OutboxBase, RelayState
+from contexts.kernel.events.stores import ProducerStore
+from contexts.kernel.events.types import Event
+from contexts.kernel.retry import RetryPolicy
+
+
+class Transport(Protocol):
+    """Carries envelopes from a relay to the consuming contexts (a broker, or in-process)."""
+
+    def send(self, envelopes: list[Envelope]) -> None:
+        """Hand every envelope over, or raise: then none counts as sent."""
+
+
+@dataclass
+class RelayResult:
+    """What one relay pass did: the ids sent, the ids whose send failed, and the error."""
+
+    sent: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    error: str = ""
+
+
+def record(
+    store: ProducerStore, *, event: Event, payload: dict, headers: dict[str, str], now: datetime
+) -> OutboxBase:
+    """Write the event to the outbox, pending, inside the caller's transaction."""
+    return store.rows.create(
+        event_id=event.event_id,
+        type_name=event.type_name,
+        payload=payload,
+        headers=headers,
+        occurred_at=event.occurred_at,
+        recorded_at=now,
+        next_attempt_at=now,
+    )
+
+
+def envelope_of(store: ProducerStore, row: OutboxBase) -> Envelope:
+    """Return the envelope that carries an outbox row."""
+    return Envelope(
+        event_id=str(row.event_id),
+        type_name=row.type_name,
+        payload=row.payload,
+        producer=store.context,
+        headers=row.headers or {},
+    )
+
+
+def relay_once(
+    store: ProducerStore,
+    transport: Transport,
+    *,
+    policy: RetryPolicy,
+    limit: int,
+    now: datetime,
+    rng: random.Random | None = None,
+) -> RelayResult:
+    """Send up to `limit` due outbox events, oldest first, and record how it went."""
+    result = RelayResult()
+    with transaction.atomic(using=store.alias):
+        rows = list(
+            store.rows.select_for_update(skip_locked=True)
+            .filter(state=RelayState.PENDING, next_attempt_at__lte=now)
+            .order_by("recorded_at", "pk")[:limit]
+        )
+        if not rows:
+            return result
+        try:
+            transport.send([envelope_of(store, row) for row in rows])
+        except Exception as exc:  # noqa: BLE001  (any failure to send is recorded, not raised)
+            result.error = describe_error(exc)
+            result.failed = _record_failure(store, rows, result.error, policy, now, rng)
+            return result
+        result.sent = [row.pk for row in rows]
+        store.rows.filter(pk__in=result.sent).update(
+            state=RelayState.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
+        )
+    return result
+
+
+def _record_failure(
+    store: ProducerStore,
+    rows: list[OutboxBase],
+    error: str,
+    policy: RetryPolicy,
+    now: datetime,
+    rng: random.Random | None,
+) -> list[int]:
+    for row in rows:
+        attempts = row.attempts + 1
+        if policy.exhausted(attempts):
+            changes = {"state": RelayState.FAILED}
+        else:
+            delay = policy.delay(attempts, rng=rng)
+            changes = {"next_attempt_at": now + timedelta(seconds=delay)}
+        store.rows.filter(pk=row.pk).update(attempts=attempts, last_error=error, **changes)
+    return [row.pk for row in rows]
+
+
+def resubmit(store: ProducerStore, *, ids: Iterable[int] | None, now: datetime) -> list[int]:
+    """Give failed or waiting outbox events a fresh round of attempts, due now.
+
+    `ids=None` takes every failed and pending one. Sent events are left alone (the
+    consumers have them; resubmit their inbox rows instead). Returns the ids taken.
+    """
+    candidates = store.rows.filter(state__in=[RelayState.FAILED, RelayState.PENDING])
+    if ids is not None:
+        candidates = candidates.filter(pk__in=list(ids))
+    chosen = list(candidates.order_by("pk").values_list("pk", flat=True))
+    store.rows.filter(pk__in=chosen, state__in=[RelayState.FAILED, RelayState.PENDING]).update(
+        state=RelayState.PENDING, attempts=0, next_attempt_at=now
+    )
+    return chosen
+
+
+def purge(store: ProducerStore, *, before: datetime) -> int:
+    """Delete events sent before `before`; return how many."""
+    deleted, _ = store.rows.filter(state=RelayState.SENT, sent_at__lt=before).delete()
+    return deleted
