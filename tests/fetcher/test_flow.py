@@ -13,8 +13,8 @@ from contexts.fetcher import api as fetcher_api
 from contexts.fetcher import services as fetcher_services
 from contexts.fetcher.models import Link
 from contexts.kernel.events.models import InboxState, RelayState
-from tests.events import apply_here, inbox_row, outbox_row, receive_again
 from tests.e2e.journeys import create_blog, publish_entry, register
+from tests.events import apply_here, inbox_row, outbox_row, receive_again
 from tests.fetcher.servers import Route
 from tests.renderer.htmlcompare import elements, text
 

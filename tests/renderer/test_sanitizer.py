@@ -134,3 +134,26 @@ def test_markup_the_grammar_vouches_for_is_markup_nh3_keeps_as_it_is(html):
         assert _with_attributes(html) == _with_attributes(cleaned)
         assert text(html) == text(cleaned)
         assert problems(html) == []
+
+
+def test_balanced_markup_a_browser_would_restructure_is_left_to_nh3():
+    # A footnote defined inside another: comrak writes <li> inside <li>.
+    html = markdown_to_html("[^1]\n\n[^1]: [^1]: x\n")
+
+    assert html.count("<li") == 2
+    assert not is_known_clean(html)
+    assert normalize(sanitize(html)) == normalize(_CLEANER.clean(html))
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "<p><em>a</p></em>",
+        "<p>a",
+        "</p>",
+        "<ol><li>a</li></ol><li>b</li>",
+        "<ul><li><li></li></li></ul>",
+    ],
+)
+def test_known_tokens_that_do_not_nest_are_not_vouched_for(fragment):
+    assert not is_known_clean(fragment)

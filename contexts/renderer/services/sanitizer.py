@@ -170,9 +170,38 @@ _EXTERNAL_HREF = re.compile(r'(<a href="(?:https?:)?//[^"]*")', re.IGNORECASE)
 _WITH_REL = rf'\1 rel="{LINK_REL}"'
 
 
+# Every tag, to check how the known tokens nest: the grammar sees tokens, not trees.
+_TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)[^>]*>")
+_VOID = frozenset({"br", "hr", "img", "input"})
+# Where a browser (and nh3, which parses like one) would move an element elsewhere.
+_PARENTS = {"li": ("ol", "ul")}
+
+
+def _well_nested(fragment: str) -> bool:
+    """Tell whether every element closes in order, inside a parent a browser keeps it in.
+
+    comrak can write markup that is balanced but not well nested (a footnote defined
+    inside another gives `<li>` inside `<li>`): a browser, and nh3, would restructure it.
+    """
+    open_elements: list[str] = []
+    for closing, name in _TAG.findall(fragment):
+        if name in _VOID:
+            continue
+        if closing:
+            if not open_elements or open_elements.pop() != name:
+                return False
+            continue
+        parents = _PARENTS.get(name)
+        if parents is not None and (not open_elements or open_elements[-1] not in parents):
+            return False
+        open_elements.append(name)
+    return not open_elements
+
+
 def is_known_clean(fragment: str) -> bool:
-    """Tell whether `fragment` is made only of markup the renderer itself writes, safely."""
-    return _CLEAN_DOCUMENT.fullmatch(fragment) is not None
+    """Tell whether `fragment` is made only of markup the renderer itself writes, safely,
+    and nested as a browser would keep it."""
+    return _CLEAN_DOCUMENT.fullmatch(fragment) is not None and _well_nested(fragment)
 
 
 def sanitize(fragment: str) -> str:
