@@ -5,7 +5,7 @@ endpoints; any other runs in this process, and this process serves its internal
 endpoints to the others. The contexts' own code never chooses.
 """
 
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -13,14 +13,25 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from contexts.accounts import api as accounts_api
 from contexts.accounts import services as accounts_services
+from contexts.fetcher import api as fetcher_api
+from contexts.fetcher import selectors as fetcher_selectors
+from contexts.fetcher import services as fetcher_services
 from contexts.kernel.seams.client import API_VERSION, RemoteApi, RemoteConfig, errors_of
 from contexts.kernel.seams.server import urlpatterns as internal_urlpatterns
 from contexts.renderer import api as renderer_api
 from contexts.renderer import services as renderer_services
 
-# context -> (its api module, the module of its own code that implements the api)
+# context -> (its api module, its own code that implements the api: a module whose
+# functions are the operations, or the operations gathered from several)
 SEAMS: dict[str, tuple[ModuleType, Any]] = {
     "accounts": (accounts_api, accounts_services),
+    "fetcher": (
+        fetcher_api,
+        SimpleNamespace(
+            link_metadata=fetcher_selectors.link_metadata,
+            link_fetch_request=fetcher_services.link_fetch_request,
+        ),
+    ),
     "renderer": (renderer_api, renderer_services),
 }
 

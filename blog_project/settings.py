@@ -46,7 +46,7 @@ ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "te
 
 # The bounded contexts. Each one is a Django app under contexts/ whose models live in
 # the database alias of the same name (see blog_project.routers).
-CONTEXTS = ("accounts", "blog", "renderer")
+CONTEXTS = ("accounts", "blog", "renderer", "fetcher")
 
 # Which process this is: "web" (the site, the public API), a context's service
 # ("accounts", "renderer": its internal endpoints only, `make serve-context`), or
@@ -285,6 +285,24 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # long an Idempotency-Key of POST .../entries is remembered.
 BLOG_RENDER_TIMEOUT_SECONDS = float(os.environ.get("BLOG_RENDER_TIMEOUT_SECONDS", "2.0"))
 BLOG_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("BLOG_IDEMPOTENCY_TTL_HOURS", "24"))
+
+# Fetcher: the pages that [URL:title] and [URL:embed] link to are fetched in the
+# background (Celery; without a broker, threads of this process) for their title,
+# description, site name and image. Never from a private, loopback or link-local
+# address unless FETCHER_ALLOW_PRIVATE_ADDRESSES (local development and tests only).
+FETCHER_ALLOW_PRIVATE_ADDRESSES = _env_bool("FETCHER_ALLOW_PRIVATE_ADDRESSES", False)
+FETCHER_TIMEOUT_SECONDS = float(os.environ.get("FETCHER_TIMEOUT_SECONDS", "5"))
+FETCHER_MAX_BYTES = int(os.environ.get("FETCHER_MAX_BYTES", "1000000"))
+FETCHER_MAX_REDIRECTS = int(os.environ.get("FETCHER_MAX_REDIRECTS", "5"))
+FETCHER_PER_HOST_CONCURRENCY = int(os.environ.get("FETCHER_PER_HOST_CONCURRENCY", "2"))
+FETCHER_HOST_WAIT_SECONDS = float(os.environ.get("FETCHER_HOST_WAIT_SECONDS", "10"))
+FETCHER_REFRESH_SECONDS = float(os.environ.get("FETCHER_REFRESH_SECONDS", "86400"))
+FETCHER_RETRY_SECONDS = float(os.environ.get("FETCHER_RETRY_SECONDS", "3600"))
+# The site that fetches, named in the User-Agent so that a page's owner knows who asks.
+FETCHER_SITE_URL = os.environ.get("FETCHER_SITE_URL", "http://127.0.0.1:8000/")
+FETCHER_USER_AGENT = os.environ.get(
+    "FETCHER_USER_AGENT", f"BlogsLinkFetcher/1.0 (link previews; +{FETCHER_SITE_URL})"
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterable
 from contexts.accounts import api as accounts_api
 from contexts.blog import api as blog_api
 from contexts.blog import handlers as blog_handlers
+from contexts.fetcher import api as fetcher_api
 
 SUBSCRIPTIONS: dict[str | type, Iterable[Callable | str]] = {
     accounts_api.AccountRegistered: [blog_handlers.on_account_registered],
     accounts_api.AccountDeleted: [blog_handlers.on_account_deleted],
     accounts_api.PasswordChanged: [blog_handlers.on_password_changed],
     blog_api.EntryRenderPending: [blog_handlers.on_entry_render_pending],
+    fetcher_api.LinkMetadataFetched: [blog_handlers.on_link_metadata_fetched],
 }

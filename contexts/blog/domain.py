@@ -116,11 +116,13 @@ class EntryRenderPending(Event):
 
 @dataclass(frozen=True)
 class RenderedBody:
-    """An entry's body as it was rendered, and its HTML (None when rendering failed)."""
+    """An entry's body as it was rendered: its HTML (None when rendering failed), and the
+    pages whose title or card it shows."""
 
     entry_id: int
     body: str
     html: str | None
+    link_urls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

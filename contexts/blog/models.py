@@ -1,4 +1,4 @@
-"""The blog context's private schema: authors, blogs, entries, web sessions, idempotency."""
+"""The blog context's private schema: authors, blogs, entries, links, sessions, idempotency."""
 
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.base_session import AbstractBaseSession
@@ -86,6 +86,23 @@ class Entry(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.published_at is None
+
+
+class EntryLink(models.Model):
+    """A page whose title or card an entry shows: the entry is rendered again when it changes."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="links")
+    # As the renderer reports it: percent-encoded, at most the fetcher's MAX_URL_LENGTH.
+    url = models.CharField(max_length=2000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "url"], name="blog_entry_link_once")
+        ]
+        indexes = [models.Index(fields=["url"], name="blog_entry_link_url")]
+
+    def __str__(self) -> str:
+        return self.url
 
 
 class WebSession(AbstractBaseSession):
