@@ -51,4 +51,6 @@ def render(src: str, *, links: Mapping[str, LinkPreview] | None = None) -> Rende
     `links` is what the caller knows of the pages that `[URL:title]` and `[URL:embed]`
     name, by URL (Rendered.link_urls lists those URLs); the renderer never fetches.
     """
-    return seam.api.document_render(src=src, links=dict(links) if links is not None else None)
+    if isinstance(links, Mapping):
+        links = dict(links)
+    return seam.api.document_render(src=src, links=links)  # type: ignore[arg-type]
