@@ -36,7 +36,7 @@ ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "te
 
 # The bounded contexts. Each one is a Django app under contexts/ whose models live in
 # the database alias of the same name (see blog_project.routers).
-CONTEXTS = ("accounts", "blog", "renderer")
+CONTEXTS = ("accounts", "blog", "renderer", "search")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,8 +45,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI's files, served by the site itself: /api/docs/ needs no CDN.
+    "drf_spectacular_sidecar",
     "blog_project.apps.CompositionRootConfig",
     "contexts.kernel",
     *(f"contexts.{name}" for name in CONTEXTS),
@@ -225,6 +228,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Blog platform API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -1,19 +1,42 @@
 """URL configuration: mounts every context's web pages and REST endpoints."""
 
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemaps_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from blog_project import ops
+from blog_project import ops, site
+from contexts.blog.web.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("server/health", ops.health, name="health"),
     path("server/ready", ops.ready, name="ready"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # Swagger UI from the site's static files (drf-spectacular-sidecar), its script a
+    # file of its own: no request leaves the site, and no inline script is needed.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/docs.html"),
+        name="docs",
+    ),
     path("api/v1/", include("contexts.accounts.http.urls")),
     path("api/v1/", include("contexts.renderer.http.urls")),
     path("api/v1/", include("contexts.blog.http.urls")),
+    path("api/v1/", include("contexts.search.http.urls")),
+    path("robots.txt", site.robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemaps_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("", include("contexts.search.web.urls")),
     path("", include("contexts.blog.web.urls")),
 ]

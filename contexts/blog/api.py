@@ -5,51 +5,72 @@ from contexts.blog.domain import (
     BODY_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
     ENTRY_TITLE_MAX_LENGTH,
+    EXPORT_MAX_LIMIT,
     PATH_MAX_LENGTH,
     PATH_MIN_LENGTH,
     TITLE_MAX_LENGTH,
+    AccountContentDeleted,
     AccountGone,
     AuthorInfo,
     AuthorNotFound,
+    BlogChanged,
+    BlogDeleted,
     BlogError,
     BlogNotFound,
     BlogPathTaken,
     BlogSummary,
     BodyTooLarge,
+    EntryChanged,
+    EntryDeleted,
+    EntryExportPage,
     EntryNotFound,
+    EntryPublished,
     EntryRenderFailed,
     EntryRenderPending,
+    EntryUnpublished,
     IdempotencyConflict,
     InvalidBlogInput,
     InvalidInput,
     NotOwner,
+    PublishedEntry,
 )
 
 __all__ = [
     "BODY_MAX_LENGTH",
     "DESCRIPTION_MAX_LENGTH",
     "ENTRY_TITLE_MAX_LENGTH",
+    "EXPORT_MAX_LIMIT",
     "PATH_MAX_LENGTH",
     "PATH_MIN_LENGTH",
     "TITLE_MAX_LENGTH",
+    "AccountContentDeleted",
     "AccountGone",
     "AuthorInfo",
     "AuthorNotFound",
+    "BlogChanged",
+    "BlogDeleted",
     "BlogError",
     "BlogNotFound",
     "BlogPathTaken",
     "BlogSummary",
     "BodyTooLarge",
+    "EntryChanged",
+    "EntryDeleted",
+    "EntryExportPage",
     "EntryNotFound",
+    "EntryPublished",
     "EntryRenderFailed",
     "EntryRenderPending",
+    "EntryUnpublished",
     "IdempotencyConflict",
     "InvalidBlogInput",
     "InvalidInput",
     "NotOwner",
+    "PublishedEntry",
     "account_content_delete",
     "author_ensure",
     "blogs_of_account",
+    "entries_export",
 ]
 
 
@@ -77,3 +98,13 @@ def blogs_of_account(*, account_id: str) -> list[BlogSummary]:
 def account_content_delete(*, account_id: str) -> None:
     """Delete everything an account owns in the blog context (author, blogs, entries)."""
     services.account_content_delete(account_id=account_id)
+
+
+def entries_export(*, after: str | None = None, limit: int = 500) -> EntryExportPage:
+    """Return a page of every published entry, in id order, from the cursor `after` on.
+
+    For rebuilding a projection after data loss (`manage.py search reindex`), never for
+    normal operation: projections follow the entry events. Pass the page's `next_after`
+    to get the next one; it is None on the last page.
+    """
+    return selectors.entry_export_page(after=after, limit=limit)
