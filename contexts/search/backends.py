@@ -32,7 +32,7 @@ class PostgresBackend:
     # Matched words, shown in up to two fragments of about 35 words.
     headline_options = (
         f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords=35, MinWords=15, '
-        'ShortWord=3, MaxFragments=2, FragmentDelimiter=" … "'
+        'ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "'
     )
 
     def __init__(self, alias: str):
