@@ -4,6 +4,15 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 from contexts.blog import api as blog_api
+from tests.blog.conftest import (  # noqa: F401  (fixtures of blogs and entries)
+    account,
+    author,
+    author_for,
+    blog,
+    make_account,
+    make_blog,
+    make_entry,
+)
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 _ids = itertools.count(1)
