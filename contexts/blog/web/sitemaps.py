@@ -36,6 +36,7 @@ class BlogSitemap(Sitemap):
     def items(self):
         return (
             selectors.blog_list_with_entries()
+            .select_related(None)
             .annotate(newest=Max("entries__published_at"))
             .only("id", "path")
             .order_by("id")
