@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install migrate worker lint check pytest test-browser bench bench-events clean
+.PHONY: run test install migrate worker lint check pytest test-browser bench bench-events bench-search clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ bench: $(INSTALLED)
 ## Needs DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis).
 bench-events: $(INSTALLED)
 	$(BIN)/python bench/events.py
+
+## Needs DATABASE_URL (PostgreSQL); makes and drops its own database, bench_search.
+bench-search: $(INSTALLED)
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

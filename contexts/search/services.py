@@ -17,18 +17,6 @@ from contexts.search.models import Document, ForgottenAccount, IndexedBlog
 ALIAS = "search"
 State = Document.State
 _CLEARED = {"title": "", "text": ""}
-_INDEXED_FIELDS = [
-    "revision",
-    "state",
-    "blog",
-    "account_id",
-    "author_name",
-    "title",
-    "text",
-    "url_path",
-    "published_at",
-    "indexed_at",
-]
 
 
 def _blogs_locked(blog_ids: Iterable[str]) -> dict[str, IndexedBlog]:
@@ -49,7 +37,11 @@ def _documents_locked(blog_of: dict[str, IndexedBlog]) -> dict[str, Document]:
         [Document(entry_id=entry_id, blog=blog) for entry_id, blog in blog_of.items()],
         ignore_conflicts=True,
     )
-    rows = Document.objects.select_for_update().filter(entry_id__in=list(blog_of))
+    rows = (
+        Document.objects.select_for_update()
+        .filter(entry_id__in=list(blog_of))
+        .only("id", "entry_id", "state", "revision")
+    )
     return {document.entry_id: document for document in rows}
 
 
@@ -107,7 +99,7 @@ def documents_index(
             list(renamed.values()), ["path", "title", "url_path", "account_id", "updated_at"]
         )
         rows = _documents_locked({d.entry_id: blogs[d.blog_id] for d in newest.values()})
-        changed = []
+        fresh = []
         for document in newest.values():
             row, blog = rows[document.entry_id], blogs[document.blog_id]
             if (
@@ -117,19 +109,26 @@ def documents_index(
                 or row.revision > document.revision
             ):
                 continue
-            row.revision = document.revision
-            row.state = State.VISIBLE
-            row.blog = blog
-            row.account_id = document.account_id
-            row.author_name = document.author_name
-            row.title = domain.index_text(document.title)
-            row.text = domain.index_text(document.text)
-            row.url_path = document.url_path
-            row.published_at = document.published_at
-            row.indexed_at = now
-            changed.append(row)
-        Document.objects.bulk_update(changed, _INDEXED_FIELDS)
-    return len(changed), len(newest) - len(changed)
+            fresh.append(
+                Document(
+                    entry_id=document.entry_id,
+                    revision=document.revision,
+                    state=State.VISIBLE,
+                    blog=blog,
+                    account_id=document.account_id,
+                    author_name=document.author_name,
+                    title=domain.index_text(document.title),
+                    text=domain.index_text(document.text),
+                    url_path=document.url_path,
+                    published_at=document.published_at,
+                    indexed_at=now,
+                )
+            )
+        # The rows are locked: replacing them is one DELETE and one INSERT, much cheaper
+        # than an UPDATE of many rows (and the full-text index follows either way).
+        Document.objects.filter(entry_id__in=[d.entry_id for d in fresh]).delete()
+        Document.objects.bulk_create(fresh)
+    return len(fresh), len(newest) - len(fresh)
 
 
 def _document_retire(*, entry_id: str, revision: int, blog_id: str, state: str) -> bool:
