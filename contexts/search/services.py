@@ -62,13 +62,11 @@ def _refresh_blog(
     return True
 
 
-def documents_index(
-    *, documents: Sequence[domain.EntryDocument], now: datetime | None = None
-) -> tuple[int, int]:
+def documents_index(*, documents: Sequence[domain.EntryDocument]) -> tuple[int, int]:
     """Index published entries (an event's one, or a page of a reindex); return (indexed,
     skipped). An entry is skipped when a newer revision of it is known, or it, its blog or
     its account was deleted."""
-    now = now or timezone.now()
+    now = timezone.now()
     newest: dict[str, domain.EntryDocument] = {}
     for document in documents:
         seen = newest.get(document.entry_id)
