@@ -84,14 +84,21 @@ class EntriesFeed(Feed):
         return entry.blog.owner.name
 
     def item_author_link(self, entry: Entry) -> str:
-        return self._absolute(reverse("blog_web:author", args=[entry.blog.owner.name]))
+        return self.request.build_absolute_uri(
+            reverse("blog_web:author", args=[entry.blog.owner.name])
+        )
 
-    def get_feed(self, obj, request: HttpRequest):
-        self._request = request
-        return super().get_feed(obj, request)
+    @classmethod
+    def view(cls):
+        """Return a view that answers each request with a feed object of its own (it keeps
+        the request, which a feed shared by concurrent requests could not)."""
 
-    def _absolute(self, path: str) -> str:
-        return self._request.build_absolute_uri(path)
+        def answer(request: HttpRequest, **kwargs):
+            feed = cls()
+            feed.request = request
+            return feed(request, **kwargs)
+
+        return answer
 
 
 class BlogFeed(EntriesFeed):

@@ -8,7 +8,7 @@ app_name = "blog_web"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("feed", feeds.EntriesFeed(), name="feed"),
+    path("feed", feeds.EntriesFeed.view(), name="feed"),
     path("rss", views.feed_elsewhere),
     path("atom.xml", views.feed_elsewhere),
     path("blogs", views.blogs_public, name="blogs"),
@@ -38,8 +38,8 @@ urlpatterns = [
         name="entry_unpublish",
     ),
     path("blogs/<str:path>", views.blog_public, name="blog"),
-    path("blogs/<str:path>/feed", feeds.BlogFeed(), name="blog_feed"),
+    path("blogs/<str:path>/feed", feeds.BlogFeed.view(), name="blog_feed"),
     path("blogs/<str:path>/entries/<str:entry_id>", views.entry_public, name="entry"),
     path("authors/<str:name>", views.author_public, name="author"),
-    path("authors/<str:name>/feed", feeds.AuthorFeed(), name="author_feed"),
+    path("authors/<str:name>/feed", feeds.AuthorFeed.view(), name="author_feed"),
 ]
