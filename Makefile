@@ -6,8 +6,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
+# The files the running site keeps (settings read the same variable).
+VAR_DIR ?= var
 
-.PHONY: run test install migrate worker lint check pytest test-browser bench bench-events bench-search clean
+.PHONY: run serve test install migrate worker lint check pytest test-browser bench bench-events bench-concurrency bench-search clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +30,22 @@ run: migrate
 	@echo "Sign in at http://$(HOST):$(PORT)/signin with a demo account above."
 	@echo "Staff user for the admin at /admin/: $(BIN)/python manage.py createsuperuser"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Serve with gunicorn and the production settings (blog_project/gunicorn.conf.py: workers
+## sized to the cores), after migrating and collecting the static files. DJANGO_SECRET_KEY
+## comes from the environment; without it, a key generated once in $(VAR_DIR)/django-secret-key
+## (mode 0600) lets you try it on this machine.
+serve: $(INSTALLED)
+	@mkdir -p $(VAR_DIR)
+	@test -n "$$DJANGO_SECRET_KEY" || test -s $(VAR_DIR)/django-secret-key || \
+	  (umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))' \
+	    > $(VAR_DIR)/django-secret-key)
+	@echo "Plain HTTP without a TLS proxy in front: DJANGO_SECURE_SSL_REDIRECT=0 make serve"
+	export DJANGO_SETTINGS_MODULE=blog_project.settings_production \
+	  DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(VAR_DIR)/django-secret-key)}" && \
+	$(BIN)/python manage.py migrate_all && \
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+	exec $(BIN)/gunicorn --config blog_project/gunicorn.conf.py
 
 ## Celery worker with the beat scheduler (needs CELERY_BROKER_URL).
 worker: migrate
@@ -59,6 +77,10 @@ bench: $(INSTALLED)
 ## Needs DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis).
 bench-events: $(INSTALLED)
 	$(BIN)/python bench/events.py
+
+## Concurrent writers on make run and make serve, on the embedded SQLite defaults.
+bench-concurrency: $(INSTALLED)
+	$(BIN)/python bench/concurrency.py
 
 ## Needs DATABASE_URL (PostgreSQL); makes and drops its own database, bench_search.
 bench-search: $(INSTALLED)

@@ -12,10 +12,12 @@ class CompositionRootConfig(AppConfig):
     def ready(self) -> None:
         from blog_project import checks  # noqa: F401  (registers the system checks)
         from blog_project.schemas import ensure_outbox_wakeups, ensure_schema
+        from blog_project.sqlite import ensure_wal
         from blog_project.subscriptions import SUBSCRIPTIONS
         from contexts.kernel.events.subscriptions import configure
 
         pre_migrate.connect(ensure_schema, dispatch_uid="blog_project.ensure_schema")
+        pre_migrate.connect(ensure_wal, dispatch_uid="blog_project.ensure_wal")
         post_migrate.connect(ensure_outbox_wakeups, dispatch_uid="blog_project.outbox_wakeups")
         # The kernel cannot import the composition root: the root hands it the table.
         configure(SUBSCRIPTIONS)

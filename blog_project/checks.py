@@ -1,11 +1,18 @@
-"""System checks that keep the contexts' data apart."""
+"""System checks that keep the contexts' data apart, and a deployment's throttles shared."""
 
 from django.apps import apps
+from django.conf import settings
 from django.core import checks
 
 from blog_project.contexts import context_of_model
 
 CROSS_CONTEXT_RELATION = "contexts.E001"
+PER_PROCESS_CACHE = "blog_project.E001"
+# Cache backends whose entries live in one process: each worker would count alone.
+PER_PROCESS_BACKENDS = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
 
 
 @checks.register(checks.Tags.models)
@@ -36,3 +43,21 @@ def check_no_cross_context_relations(app_configs=None, **kwargs) -> list[checks.
                     )
                 )
     return errors
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_shared_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Refuse a deployment whose throttle counters would live in each process alone."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend not in PER_PROCESS_BACKENDS:
+        return []
+    return [
+        checks.Error(
+            f"The default cache ({backend}) is not shared between processes: with several "
+            "workers each one counts failed sign-ins and renders on its own, multiplying "
+            "every throttle limit.",
+            hint="Set CACHE_URL to a Redis server, or use the production settings' "
+            "database cache (blog_project.cache.DatabaseCache).",
+            id=PER_PROCESS_CACHE,
+        )
+    ]

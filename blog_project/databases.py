@@ -5,6 +5,17 @@ from pathlib import Path
 import dj_database_url
 
 POSTGRES_ENGINES = {"django.db.backends.postgresql"}
+# How long a SQLite connection waits for another one's write lock before it gives up with
+# "database is locked". Writes hold the lock for milliseconds (no rendering or hashing
+# happens inside a transaction), so only a pile-up of many writers comes near it.
+SQLITE_BUSY_TIMEOUT_SECONDS = 20
+SQLITE_OPTIONS = {
+    # BEGIN IMMEDIATE: a transaction takes the write lock when it starts. A deferred one
+    # reads first and then cannot upgrade to a write while another connection writes:
+    # SQLite answers "database is locked" at once, without waiting.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+}
 
 
 def database_settings(
@@ -33,7 +44,11 @@ def database_settings(
 def _all_databases(*, database_url: str, aliases: tuple[str, ...], var_dir: Path) -> dict:
     if not database_url:
         return {
-            alias: {"ENGINE": "django.db.backends.sqlite3", "NAME": var_dir / f"{alias}.sqlite3"}
+            alias: {
+                "ENGINE": "django.db.backends.sqlite3",
+                "NAME": var_dir / f"{alias}.sqlite3",
+                "OPTIONS": dict(SQLITE_OPTIONS),
+            }
             for alias in aliases
         }
     base = dj_database_url.parse(database_url, conn_max_age=60, conn_health_checks=True)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 
+from blog_project.cache import CACHE_APP_LABEL
 from blog_project.contexts import FRAMEWORK, context_of_app
 
 
@@ -11,6 +12,11 @@ def alias_for_app(app_label: str) -> str:
     A context's alias even when this process does not open it (PROCESS_CONTEXTS): using
     another context's tables then fails loudly instead of landing in "default".
     """
+    if app_label == CACHE_APP_LABEL:
+        # The database cache's table (no installed app) is plumbing that every context's
+        # throttles share: it lives with the framework's tables, apart from any
+        # context's writes.
+        return "default"
     context = context_of_app(app_label)
     if context != FRAMEWORK and context in settings.CONTEXTS:
         return context

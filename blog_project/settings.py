@@ -7,6 +7,8 @@ context under var/, Celery tasks run eagerly in-process, a local-memory cache.
 import os
 from pathlib import Path
 
+from csp.constants import NONE, SELF
+
 from blog_project.databases import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -36,9 +38,11 @@ ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "te
 
 # The bounded contexts. Each one is a Django app under contexts/ whose models live in
 # the database alias of the same name (see blog_project.routers).
-CONTEXTS = ("accounts", "blog", "renderer", "search")
+CONTEXTS = ("accounts", "blog", "renderer", "fetcher", "search")
 
 INSTALLED_APPS = [
+    # First, so that its runserver (management/commands) replaces staticfiles' one.
+    "blog_project.apps.CompositionRootConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -50,13 +54,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Swagger UI's files, served by the site itself: /api/docs/ needs no CDN.
     "drf_spectacular_sidecar",
-    "blog_project.apps.CompositionRootConfig",
     "contexts.kernel",
     *(f"contexts.{name}" for name in CONTEXTS),
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "blog_project.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -64,6 +69,24 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Content-Security-Policy (django-csp) on every page: scripts, styles and everything else
+# from this site only (the editor's preview is a file, no page has inline code), images
+# also from https (entries show images by absolute URL), no plugins, no <base>, and no
+# framing by anyone. The API docs page loosens it for Swagger UI (blog_project/docs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "https:"],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+    }
+}
 
 # Web sessions are server-side rows in the blog context's schema; the cookie holds only
 # the session key, out of reach of scripts and not sent on cross-site subrequests.
@@ -209,6 +232,24 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 BLOG_RENDER_TIMEOUT_SECONDS = float(os.environ.get("BLOG_RENDER_TIMEOUT_SECONDS", "2.0"))
 BLOG_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("BLOG_IDEMPOTENCY_TTL_HOURS", "24"))
 
+# Fetcher: the pages that [URL:title] and [URL:embed] link to are fetched in the
+# background (Celery; without a broker, threads of this process) for their title,
+# description, site name and image. Never from a private, loopback or link-local
+# address unless FETCHER_ALLOW_PRIVATE_ADDRESSES (local development and tests only).
+FETCHER_ALLOW_PRIVATE_ADDRESSES = _env_bool("FETCHER_ALLOW_PRIVATE_ADDRESSES", False)
+FETCHER_TIMEOUT_SECONDS = float(os.environ.get("FETCHER_TIMEOUT_SECONDS", "5"))
+FETCHER_MAX_BYTES = int(os.environ.get("FETCHER_MAX_BYTES", "1000000"))
+FETCHER_MAX_REDIRECTS = int(os.environ.get("FETCHER_MAX_REDIRECTS", "5"))
+FETCHER_PER_HOST_CONCURRENCY = int(os.environ.get("FETCHER_PER_HOST_CONCURRENCY", "2"))
+FETCHER_HOST_WAIT_SECONDS = float(os.environ.get("FETCHER_HOST_WAIT_SECONDS", "10"))
+FETCHER_REFRESH_SECONDS = float(os.environ.get("FETCHER_REFRESH_SECONDS", "86400"))
+FETCHER_RETRY_SECONDS = float(os.environ.get("FETCHER_RETRY_SECONDS", "3600"))
+# The site that fetches, named in the User-Agent so that a page's owner knows who asks.
+FETCHER_SITE_URL = os.environ.get("FETCHER_SITE_URL", "http://127.0.0.1:8000/")
+FETCHER_USER_AGENT = os.environ.get(
+    "FETCHER_USER_AGENT", f"BlogsLinkFetcher/1.0 (link previews; +{FETCHER_SITE_URL})"
+)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -217,13 +258,22 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "contexts.kernel.http.errors.exception_handler",
-    # Only the rates named here are throttled; the scopes are set per view.
+    # Only the rates named here are throttled; the scopes are set per view. Failed
+    # sign-ins: a tight limit per (name, address), looser ones per name and per address
+    # past which attempts wait growing delays (ADR 0005).
     "DEFAULT_THROTTLE_RATES": {
-        "signin_name": os.environ.get("THROTTLE_SIGNIN_NAME", "5/minute"),
-        "signin_address": os.environ.get("THROTTLE_SIGNIN_ADDRESS", "20/minute"),
+        "signin_pair": os.environ.get("THROTTLE_SIGNIN_PAIR", "5/minute"),
+        "signin_name": os.environ.get("THROTTLE_SIGNIN_NAME", "10/hour"),
+        "signin_address": os.environ.get("THROTTLE_SIGNIN_ADDRESS", "100/hour"),
         "render": os.environ.get("THROTTLE_RENDER", "120/minute"),
     },
 }
+# The longest delay between two attempts on a name (or from an address) past its rate.
+THROTTLE_SIGNIN_MAX_DELAY_SECONDS = int(os.environ.get("THROTTLE_SIGNIN_MAX_DELAY_SECONDS", "60"))
+# How many proxies in front of the site append the address they received from to
+# X-Forwarded-For. 0: the peer is the client and the header is ignored (anyone can
+# write it). Every throttle reads the client address this way.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Blog platform API",
     "VERSION": "1.0.0",
@@ -231,6 +281,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "contexts.kernel.http.schema.collapse_blank_alternatives",
+    ],
 }
 
 LOGGING = {

@@ -9,7 +9,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from blog_project.settings import *  # noqa: F403
-from blog_project.settings import MIDDLEWARE, _env_bool
+from blog_project.settings import CACHE_URL, MIDDLEWARE, _env_bool
 
 DEBUG = False
 
@@ -27,7 +27,15 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = _env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 # Health probes often come over plain HTTP from inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^server/"]
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0"))
+# Browsers that once reached the site over HTTPS refuse plain HTTP for a year, on every
+# subdomain too. Preloading is a promise about the whole domain that only its owner can
+# make (anyone may submit a domain whose header asks for it): off unless asked for.
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # check --deploy warns that a site without preload cannot join the list: a choice here.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if _env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     # Only behind a proxy that sets X-Forwarded-Proto itself; otherwise clients could lie.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -49,3 +57,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Throttles count in the cache, so every worker process must see the same counters:
+# without Redis (CACHE_URL), a table in the default database (`make serve` and
+# migrate_all create it). Per-process memory would multiply every limit by the workers.
+if not CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "blog_project.cache.DatabaseCache", "LOCATION": "django_cache"}
+    }

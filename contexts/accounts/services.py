@@ -32,6 +32,7 @@ from contexts.accounts.domain import (
     name_problems,
 )
 from contexts.kernel.events.publishing import publish
+from contexts.kernel.text import text_problem
 
 ALIAS = "accounts"
 DEFAULT_TOKEN_TTL_SECONDS = 3600
@@ -62,6 +63,9 @@ class _PasswordOwner:
 
 def password_problems(*, name: str, password: str) -> list[str]:
     """Return what the project's password validators say about `password` for `name`."""
+    if problem := text_problem(password):
+        # A password is typed on keyboards: a control character in it is a mistake.
+        return [problem]
     try:
         validate_password(password, user=_PasswordOwner(name))
     except ValidationError as exc:
@@ -92,7 +96,8 @@ def account_register(*, name: str, password: str) -> Account:
 def account_authenticate(*, name: str, password: str, client_address: str | None = None) -> Account:
     """Return the account `name`/`password` identify, or raise AuthenticationFailed.
 
-    Failures are throttled per name and per client address (SignInThrottled).
+    Failures are throttled per name and address, per name and per client address
+    (SignInThrottled); see contexts/accounts/throttling.py.
     """
     attempt = throttling.signin_attempt(name=name, client_address=client_address)
     # No transaction around the slow hash check: on SQLite an open read transaction
@@ -114,14 +119,15 @@ def account_get(*, account_id: str) -> Account:
     return _account(_find_by_id(account_id))
 
 
-def account_delete(*, account_id: str, password: str) -> None:
+def account_delete(*, account_id: str, password: str, client_address: str | None = None) -> None:
     """Delete the account once its password confirms it; raise WrongPassword otherwise.
 
-    Wrong passwords count as failed sign-ins for the account's name, so a stolen token
-    cannot be used to guess the password faster than the sign-in form allows.
+    Wrong passwords count as failed sign-ins for the account's name (from
+    `client_address`), so a stolen token cannot be used to guess the password faster
+    than the sign-in form allows.
     """
     record = _find_by_id(account_id)
-    attempt = throttling.signin_attempt(name=record.name, client_address=None)
+    attempt = throttling.signin_attempt(name=record.name, client_address=client_address)
     # The password is checked outside the transaction (it is slow; see account_authenticate).
     if not check_password(password, record.password_hash):
         raise WrongPassword()

@@ -1,13 +1,29 @@
-"""Throttle failed sign-ins per account name and per client address, in Django's cache.
+"""Throttle failed sign-ins without handing anyone a way to lock others out (ADR 0005).
 
-Each attempt claims a slot in its buckets *before* the password is checked (an atomic
-increment), so parallel guesses cannot slip past the limit; a successful attempt hands
-its slots back, so only failures count. A bucket's window starts at its first failure
-and lasts one period of its rate ("5/minute": five failures per 60 seconds).
+Failures are counted in Django's cache, which every serving process must share (Redis
+with CACHE_URL; the production settings fall back to a database cache), in three
+buckets, each a window that opens at its first failure and lasts one period of its rate
+("5/minute": five failures per 60 seconds):
+
+- per (name, address), tight: past its rate, that address may not try that name again
+  before the window ends (429). This is what stops one guesser.
+- per name and per address, loose: past its rate, attempts are let through one per
+  delay, and the delay doubles with each further failure up to
+  THROTTLE_SIGNIN_MAX_DELAY_SECONDS. Nobody is locked out for good; a distributed
+  guesser is slowed down.
+
+An address with no failure in its windows is "clean": it skips the delays, so the right
+password from an address that has not failed always signs in, whatever strangers did to
+the name. A delay only slows down addresses that have failed themselves.
+
+Each attempt claims its slot in every bucket *before* the password is checked (an atomic
+increment), so parallel guesses cannot slip past a limit; a successful attempt, or one
+refused before any check, hands its slots back, so only failures count.
 """
 
 import contextlib
 import hashlib
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -16,11 +32,15 @@ from django.core.cache import cache
 
 from contexts.accounts.domain import SignInThrottled, name_key
 
+PAIR_SCOPE = "signin_pair"
 NAME_SCOPE = "signin_name"
 ADDRESS_SCOPE = "signin_address"
-DEFAULT_RATES = {NAME_SCOPE: "5/minute", ADDRESS_SCOPE: "20/minute"}
+DEFAULT_RATES = {PAIR_SCOPE: "5/minute", NAME_SCOPE: "10/hour", ADDRESS_SCOPE: "100/hour"}
+DEFAULT_MAX_DELAY_SECONDS = 60
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 KEY_PREFIX = "accounts:signin"
+# Callers that know no client address (a call from another context) share one.
+UNKNOWN_ADDRESS = "-"
 
 
 @dataclass(frozen=True)
@@ -52,29 +72,40 @@ def parse_rate(rate: str | None) -> tuple[int, int] | None:
 
 def signin_attempt(*, name: str, client_address: str | None) -> SignInAttempt:
     """Claim a slot for one attempt on `name` from `client_address`, or raise SignInThrottled."""
+    address = client_address or UNKNOWN_ADDRESS
+    pair = _bucket(PAIR_SCOPE, f"{name_key(name)}\n{address}")
+    by_name = _bucket(NAME_SCOPE, name_key(name))
+    by_address = _bucket(ADDRESS_SCOPE, address)
+    # Decided before this attempt claims anything: has this address failed lately?
+    clean = not any(_failures(bucket) for bucket in (pair, by_address) if bucket is not None)
     attempt = SignInAttempt()
-    buckets = [_bucket(NAME_SCOPE, name_key(name))]
-    if client_address:
-        buckets.append(_bucket(ADDRESS_SCOPE, client_address))
-    waits = []
-    for bucket in buckets:
-        if bucket is None:
-            continue
-        count = _claim(bucket)
-        attempt.buckets.append(bucket)
-        if count > bucket.limit:
-            waits.append(_remaining(bucket))
-    if waits:
-        # A refused attempt checks no password, so it is not a failure: give every
-        # slot back and let the window run out on the failures already counted.
+    try:
+        if pair is not None:
+            attempt.buckets.append(pair)
+            if _claim(pair) > pair.limit:
+                raise SignInThrottled(retry_after=_remaining(pair))
+        for bucket in (by_name, by_address):
+            if bucket is None:
+                continue
+            if not clean and (wait := _wait(bucket)):
+                raise SignInThrottled(retry_after=wait)
+            attempt.buckets.append(bucket)
+            _claim(bucket)
+    except SignInThrottled:
+        # A refused attempt checks no password, so it is not a failure: give every slot
+        # back and let the windows run out on the failures already counted.
         attempt.succeeded()
-        raise SignInThrottled(retry_after=max(waits))
+        raise
     return attempt
 
 
 def _rates() -> dict:
     configured = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
     return {scope: configured.get(scope, default) for scope, default in DEFAULT_RATES.items()}
+
+
+def _max_delay() -> int:
+    return int(getattr(settings, "THROTTLE_SIGNIN_MAX_DELAY_SECONDS", DEFAULT_MAX_DELAY_SECONDS))
 
 
 def _bucket(scope: str, identity: str) -> _Bucket | None:
@@ -85,6 +116,10 @@ def _bucket(scope: str, identity: str) -> _Bucket | None:
     # Hash the identity: names and addresses come from clients and may hold anything.
     digest = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()
     return _Bucket(key=f"{KEY_PREFIX}:{scope}:{digest}", limit=limit, period=period)
+
+
+def _failures(bucket: _Bucket) -> int:
+    return cache.get(f"{bucket.key}:count") or 0
 
 
 def _claim(bucket: _Bucket) -> int:
@@ -109,4 +144,22 @@ def _remaining(bucket: _Bucket) -> int:
     started = cache.get(f"{bucket.key}:start")
     if started is None:
         return bucket.period
-    return max(1, int(started + bucket.period - time.time() + 0.999))
+    return max(1, math.ceil(started + bucket.period - time.time()))
+
+
+def _wait(bucket: _Bucket) -> int:
+    """Return how long to wait before the bucket lets another attempt through (0: go now).
+
+    Past the bucket's limit one attempt per delay goes through: the first to take the
+    gate, an atomic add that lives as long as the delay.
+    """
+    excess = _failures(bucket) - bucket.limit
+    if excess < 0:
+        return 0
+    delay = min(2**excess, _max_delay())
+    now = time.time()
+    gate = f"{bucket.key}:gate"
+    if cache.add(gate, now + delay, timeout=delay):
+        return 0
+    opens_at = cache.get(gate)
+    return max(1, math.ceil(opens_at - now)) if opens_at else 1

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from contexts.kernel import errors
 from contexts.kernel.events import Event
+from contexts.kernel.text import text_problem
 
 PATH_MIN_LENGTH = 3
 PATH_MAX_LENGTH = 64
@@ -258,11 +259,13 @@ class BlogSummary:
 
 @dataclass(frozen=True)
 class RenderedBody:
-    """An entry's body as it was rendered, and its HTML (None when rendering failed)."""
+    """An entry's body as it was rendered: its HTML (None when rendering failed), and the
+    pages whose title or card it shows."""
 
     entry_id: int
     body: str
     html: str | None
+    link_urls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -276,18 +279,6 @@ class StoredResponse:
 
 
 # --- validation ----------------------------------------------------------------------
-
-
-def _text_problem(value: str) -> str | None:
-    # NUL and lone surrogates cannot be stored in PostgreSQL text: refuse them here so
-    # a caller that skipped the HTTP serializer still gets a 400, never a 500.
-    if "\x00" in value:
-        return "Null characters are not allowed."
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "Surrogate characters are not allowed."
-    return None
 
 
 def is_valid_path(path: object) -> bool:
@@ -312,11 +303,14 @@ def _check_text(
     *,
     max_length: int,
     required: bool,
+    multiline: bool = False,
 ) -> None:
     if not isinstance(value, str):
         problems[field] = ["Must be a string."]
         return
-    problem = _text_problem(value)
+    # The kernel's character rule: no control or bidi characters; NUL and lone
+    # surrogates cannot be stored at all.
+    problem = text_problem(value, multiline=multiline)
     if problem:
         problems[field] = [problem]
     elif required and not value.strip():
@@ -339,7 +333,12 @@ def blog_problems(
         _check_text(problems, "title", title, max_length=TITLE_MAX_LENGTH, required=True)
     if description is not None:
         _check_text(
-            problems, "description", description, max_length=DESCRIPTION_MAX_LENGTH, required=False
+            problems,
+            "description",
+            description,
+            max_length=DESCRIPTION_MAX_LENGTH,
+            required=False,
+            multiline=True,
         )
     return problems
 
@@ -363,7 +362,9 @@ def check_entry(*, title: object = None, body: object = None, status: object = N
     if title is not None:
         _check_text(problems, "title", title, max_length=ENTRY_TITLE_MAX_LENGTH, required=True)
     if body is not None:
-        _check_text(problems, "body", body, max_length=BODY_MAX_LENGTH, required=False)
+        _check_text(
+            problems, "body", body, max_length=BODY_MAX_LENGTH, required=False, multiline=True
+        )
     if status is not None and status not in ENTRY_STATUSES:
         problems["status"] = [f"Use one of: {', '.join(ENTRY_STATUSES)}."]
     if problems:

@@ -4,6 +4,7 @@ import contextlib
 
 from contexts.accounts import api as accounts_api
 from contexts.blog import domain, services
+from contexts.fetcher import api as fetcher_api
 from contexts.kernel.events.subscriptions import prepared_by
 
 
@@ -40,3 +41,14 @@ def on_entry_render_pending(
 ) -> None:
     """Store the entry's HTML; raising makes the delivery retry with backoff."""
     services.entry_render_store(rendered=rendered)
+
+
+def rerender_linking_entries(event: fetcher_api.LinkMetadataFetched) -> list:
+    """Render the entries showing the page's title or card outside the transaction."""
+    return services.entry_links_rerender_prepare(url=event.url)
+
+
+@prepared_by(rerender_linking_entries)
+def on_link_metadata_fetched(event: fetcher_api.LinkMetadataFetched, rendered: list) -> None:
+    """Store the entries that show the title or card of a page whose metadata changed."""
+    services.entry_links_rerender_store(rendered=rendered)

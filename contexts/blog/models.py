@@ -1,5 +1,6 @@
-"""The blog context's private schema: authors, blogs, entries, web sessions, idempotency."""
+"""The blog context's private schema: authors, blogs, entries, links, sessions, idempotency."""
 
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
@@ -99,8 +100,25 @@ class Entry(models.Model):
         return self.published_at is None
 
 
+class EntryLink(models.Model):
+    """A page whose title or card an entry shows: the entry is rendered again when it changes."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="links")
+    # As the renderer reports it: percent-encoded, at most the fetcher's MAX_URL_LENGTH.
+    url = models.CharField(max_length=2000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "url"], name="blog_entry_link_once")
+        ]
+        indexes = [models.Index(fields=["url"], name="blog_entry_link_url")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
 class WebSession(AbstractBaseSession):
-    """Server-side sessions of the blog context's web pages (see web/sessions.py)."""
+    """Server-side sessions of the blog context's web pages (SESSION_ENGINE: web/sessions.py)."""
 
     # Copied from the session data on each save, so that an account's sessions can be
     # found (and ended) without decoding every session: "" while nobody is signed in.
@@ -110,6 +128,38 @@ class WebSession(AbstractBaseSession):
 
     class Meta(AbstractBaseSession.Meta):
         db_table = "blog_web_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> type["WebSessionStore"]:
+        # What get_decoded() decodes with (the admin, the shell).
+        return WebSessionStore
+
+
+# What a signed-in web session holds (see web.auth).
+SESSION_ACCOUNT_ID = "blog_account_id"
+SESSION_ACCOUNT_NAME = "blog_account_name"
+# The account's credentials generation at sign-in: a password change raises the
+# account's, which ends every session holding an older one.
+SESSION_CREDENTIALS_GENERATION = "blog_credentials_generation"
+
+
+class WebSessionStore(DatabaseSessionStore):
+    """Django's database session store, on the WebSession table.
+
+    One class for writing and reading: the signature of session data is salted with
+    the store's class name.
+    """
+
+    @classmethod
+    def get_model_class(cls) -> type[WebSession]:
+        return WebSession
+
+    def create_model_instance(self, data: dict) -> WebSession:
+        """Copy who is signed in onto the row, where an account's sessions can be found."""
+        session = super().create_model_instance(data)
+        session.account_id = str(data.get(SESSION_ACCOUNT_ID) or "")
+        session.credentials_generation = int(data.get(SESSION_CREDENTIALS_GENERATION) or 0)
+        return session
 
 
 class IdempotencyRecord(models.Model):

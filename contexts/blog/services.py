@@ -1,10 +1,11 @@
 """Use cases that change the blog context's state, each in one transaction on the blog alias."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,9 +18,11 @@ from contexts.blog.models import (
     Author,
     Blog,
     Entry,
+    EntryLink,
     IdempotencyRecord,
     WebSession,
 )
+from contexts.fetcher import api as fetcher_api
 from contexts.kernel.events.publishing import publish
 from contexts.renderer import api as renderer_api
 
@@ -174,12 +177,14 @@ def blog_remove(*, blog: Blog) -> None:
 # --- rendering ----------------------------------------------------------------------
 
 
-def _render_within_budget(body: str) -> str | None:
-    """Return the renderer's HTML for `body`, or None when it fails or runs out of time."""
+def _render_within_budget(
+    body: str, links: Mapping[str, renderer_api.LinkPreview] | None = None
+) -> renderer_api.Rendered | None:
+    """Return the renderer's result for `body`, or None when it fails or runs out of time."""
     timeout = settings.BLOG_RENDER_TIMEOUT_SECONDS
     try:
-        future = _render_pool.submit(renderer_api.render, body)
-        return future.result(timeout=timeout).html
+        future = _render_pool.submit(renderer_api.render, body, links=links)
+        return future.result(timeout=timeout)
     except FutureTimeout:
         future.cancel()
         logger.warning("Rendering took longer than %ss; rendering in the background.", timeout)
@@ -187,6 +192,67 @@ def _render_within_budget(body: str) -> str | None:
         # Any renderer failure (a bug, a dependency down) must not lose the writer's text.
         logger.exception("Rendering failed; the entry is saved and rendered in the background.")
     return None
+
+
+def _link_previews(urls: tuple[str, ...]) -> dict[str, renderer_api.LinkPreview]:
+    """Return what the fetcher knows of the pages at `urls`, as the renderer takes it."""
+    try:
+        known = fetcher_api.link_metadata(urls=urls)
+    except Exception:
+        # Titles are a nicety: without them the links read their URLs, as before.
+        logger.exception("Link metadata could not be read; rendering without it.")
+        return {}
+    return {
+        url: renderer_api.LinkPreview(
+            title=page.title,
+            description=page.description,
+            site_name=page.site_name,
+            image_url=page.image_url,
+        )
+        for url, page in known.items()
+    }
+
+
+def _render(body: str) -> renderer_api.Rendered | None:
+    """Render `body` with what is known of the pages it shows titles or cards of.
+
+    The renderer reports which URLs those are; only when the fetcher knows some of
+    them is the body rendered a second time, with their metadata. None when rendering
+    fails or runs out of time. Never inside a transaction: it may take seconds.
+    """
+    rendered = _render_within_budget(body)
+    if rendered is None or not rendered.link_urls:
+        return rendered
+    previews = _link_previews(rendered.link_urls)
+    if not previews:
+        return rendered
+    return _render_within_budget(body, previews) or rendered
+
+
+def _links_keep(entry_id: int, link_urls: tuple[str, ...] | None) -> None:
+    """Inside the saving transaction: remember which pages the entry shows metadata of.
+
+    Once the change commits, the fetcher is asked for the pages it does not know yet
+    (or should refresh); when their metadata arrives, its event renders the entry again.
+    None: unknown until the entry renders (entry_render_store keeps them then).
+    """
+    if link_urls is None:
+        return
+    urls = [url for url in link_urls if len(url) <= fetcher_api.MAX_URL_LENGTH]
+    EntryLink.objects.filter(entry_id=entry_id).exclude(url__in=urls).delete()
+    EntryLink.objects.bulk_create(
+        [EntryLink(entry_id=entry_id, url=url) for url in urls], ignore_conflicts=True
+    )
+    if urls:
+        transaction.on_commit(partial(_links_fetch, urls), using=ALIAS)
+
+
+def _links_fetch(urls: list[str]) -> None:
+    """After commit: ask the fetcher for the pages; never fail the request that saved."""
+    try:
+        fetcher_api.link_fetch_request(urls=urls)
+    except Exception:
+        logger.exception("Could not ask for the metadata of %d linked page(s).", len(urls))
 
 
 def _presentation(body: str, html: str | None) -> tuple[dict[str, object], str]:
@@ -211,7 +277,7 @@ def entry_render_prepare(*, entry_id: str) -> domain.RenderedBody | None:
     """Render the body of an entry waiting for its HTML, outside any transaction.
 
     Returns None when there is nothing to do (no such entry, or rendered already); the
-    HTML is None when the renderer failed or ran out of time. Drafts are rendered too:
+    result is None when the renderer failed or ran out of time. Drafts are rendered too:
     their owner reads them formatted.
     """
     if not domain.is_valid_entry_id(str(entry_id)):
@@ -219,8 +285,15 @@ def entry_render_prepare(*, entry_id: str) -> domain.RenderedBody | None:
     entry = Entry.objects.filter(pk=int(entry_id)).only("id", "body", "rendered").first()
     if entry is None or entry.rendered:
         return None
+    return _rendered_body(entry.pk, entry.body)
+
+
+def _rendered_body(entry_id: int, body: str) -> domain.RenderedBody:
+    rendered = _render(body)
+    if rendered is None:
+        return domain.RenderedBody(entry_id=entry_id, body=body, html=None)
     return domain.RenderedBody(
-        entry_id=entry.pk, body=entry.body, html=_render_within_budget(entry.body)
+        entry_id=entry_id, body=body, html=rendered.html, link_urls=rendered.link_urls
     )
 
 
@@ -240,6 +313,7 @@ def entry_render_store(*, rendered: domain.RenderedBody | None) -> bool:
             pk=rendered.entry_id, rendered=False, body=rendered.body
         ).update(**fields, revision=F("revision") + 1)
         if updated:
+            _links_keep(rendered.entry_id, rendered.link_urls)
             entry = (
                 Entry.objects.select_related("blog__owner").defer("body").get(pk=rendered.entry_id)
             )
@@ -247,6 +321,44 @@ def entry_render_store(*, rendered: domain.RenderedBody | None) -> bool:
                 # Readers (and search) now get the formatted text instead of the source.
                 _announce(domain.EntryChanged, entry=entry, text=text)
     return bool(updated)
+
+
+def entry_links_rerender_prepare(*, url: str) -> list[domain.RenderedBody]:
+    """Render again, outside any transaction, every entry that shows the title or card of
+    `url` (its metadata arrived or changed). Raise EntryRenderFailed to be retried."""
+    entry_ids = EntryLink.objects.filter(url=url).values_list("entry_id", flat=True)
+    found = []
+    for entry in Entry.objects.filter(pk__in=list(entry_ids)).only("id", "body"):
+        rendered = _rendered_body(entry.pk, entry.body)
+        if rendered.html is None:
+            raise domain.EntryRenderFailed()
+        found.append(rendered)
+    return found
+
+
+def entry_links_rerender_store(*, rendered: list[domain.RenderedBody]) -> int:
+    """Store the HTML of entry_links_rerender_prepare(); return how many entries changed.
+
+    Rendering is a pure function of the body and the metadata, so storing twice changes
+    nothing the second time; an entry edited meanwhile is left to its edit.
+    """
+    presented = [(item, *_presentation(item.body, item.html)) for item in rendered]
+    changed = 0
+    with transaction.atomic(using=ALIAS):
+        for item, fields, text in presented:
+            updated = (
+                Entry.objects.filter(pk=item.entry_id, body=item.body)
+                .exclude(body_html=item.html, rendered=True)
+                .update(**fields, revision=F("revision") + 1)
+            )
+            if not updated:
+                continue
+            changed += 1
+            entry = Entry.objects.select_related("blog__owner").defer("body").get(pk=item.entry_id)
+            if not entry.is_draft:
+                # Search shows the titles the links now read.
+                _announce(domain.EntryChanged, entry=entry, text=text)
+    return changed
 
 
 # --- entries ------------------------------------------------------------------------
@@ -274,8 +386,10 @@ def _announce(
     publish(event_type(**fields), using=ALIAS)
 
 
-def _entry_create(*, blog: Blog, title: str, body: str, html: str | None, status: str) -> Entry:
-    fields, text = _presentation(body, html)
+def _entry_create(
+    *, blog: Blog, title: str, body: str, rendered: renderer_api.Rendered | None, status: str
+) -> Entry:
+    fields, text = _presentation(body, rendered.html if rendered is not None else None)
     _lock_blog(blog)
     now = timezone.now()
     entry = Entry.objects.create(
@@ -286,10 +400,11 @@ def _entry_create(*, blog: Blog, title: str, body: str, html: str | None, status
         created_at=now,
         published_at=now if status == domain.PUBLISHED else None,
     )
-    if html is None:
+    if rendered is None:
         _render_later(entry)
     if not entry.is_draft:
         _announce(domain.EntryPublished, entry=entry, text=text)
+    _links_keep(entry.pk, rendered.link_urls if rendered is not None else None)
     return entry
 
 
@@ -310,9 +425,9 @@ def entry_create(
     """
     _check_owner(blog=blog, actor=actor)
     _check_new_entry(title=title, body=body, status=status)
-    html = _render_within_budget(body)
+    rendered = _render(body)
     with transaction.atomic(using=ALIAS):
-        entry = _entry_create(blog=blog, title=title, body=body, html=html, status=status)
+        entry = _entry_create(blog=blog, title=title, body=body, rendered=rendered, status=status)
     return entry
 
 
@@ -368,7 +483,7 @@ def entry_publish_idempotent(
     ).first()
     if seen is not None:
         return _replay(seen, fingerprint)
-    html = _render_within_budget(body)
+    rendered = _render(body)
     with transaction.atomic(using=ALIAS):
         # An expired record no longer counts; clear it so the key can be claimed again.
         IdempotencyRecord.objects.filter(
@@ -388,7 +503,7 @@ def entry_publish_idempotent(
                 account_id=account_id, key=key
             )
             return _replay(winner, fingerprint)
-        entry = _entry_create(blog=blog, title=title, body=body, html=html, status=status)
+        entry = _entry_create(blog=blog, title=title, body=body, rendered=rendered, status=status)
         response_status, response_body, location = respond(entry)
         record.response_status = response_status
         record.response_body = response_body
@@ -422,12 +537,12 @@ def entry_edit(
     changes: dict[str, object] = {}
     if title is not None and title != entry.title:
         changes["title"] = title
-    html = None
+    rendered = None
     text = None
     if body is not None and body != entry.body:
-        html = _render_within_budget(body)
+        rendered = _render(body)
         changes["body"] = body
-        presentation, text = _presentation(body, html)
+        presentation, text = _presentation(body, rendered.html if rendered is not None else None)
         changes.update(presentation)
     now = timezone.now()
     if changes:
@@ -450,8 +565,10 @@ def entry_edit(
         if changes:
             changes["revision"] = current.revision + 1
             Entry.objects.filter(pk=entry.pk).update(**changes)
-        if "body" in changes and html is None:
-            _render_later(entry)
+        if "body" in changes:
+            if rendered is None:
+                _render_later(entry)
+            _links_keep(entry.pk, rendered.link_urls if rendered is not None else None)
         for field, value in changes.items():
             setattr(entry, field, value)
         for field in ("title", "published_at", "revision"):

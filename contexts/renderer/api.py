@@ -1,9 +1,13 @@
 """The published interface of the renderer context: the only module other contexts import."""
 
+from collections.abc import Mapping
+
 from contexts.renderer.domain import (
     EXCERPT_LENGTH,
     MAX_SOURCE_LENGTH,
+    InvalidLinks,
     InvalidSource,
+    LinkPreview,
     PlainText,
     Rendered,
     RendererError,
@@ -15,7 +19,9 @@ from contexts.renderer.services.excerpt import excerpt_of, html_to_text
 __all__ = [
     "EXCERPT_LENGTH",
     "MAX_SOURCE_LENGTH",
+    "InvalidLinks",
     "InvalidSource",
+    "LinkPreview",
     "PlainText",
     "Rendered",
     "RendererError",
@@ -25,9 +31,13 @@ __all__ = [
 ]
 
 
-def render(src: str) -> Rendered:
-    """Render Markdown with notations to sanitized HTML; pure, and refuses oversized input."""
-    return document_render(src=src)
+def render(src: str, *, links: Mapping[str, LinkPreview] | None = None) -> Rendered:
+    """Render Markdown with notations to sanitized HTML; pure, and refuses oversized input.
+
+    `links` is what the caller knows of the pages that `[URL:title]` and `[URL:embed]`
+    name, by URL (Rendered.link_urls lists those URLs); the renderer never fetches.
+    """
+    return document_render(src=src, links=links)
 
 
 def plain_text(html: str, *, excerpt_length: int = EXCERPT_LENGTH) -> PlainText:

@@ -1,5 +1,6 @@
-"""The renderer's pure rules: its limits, its result type and its errors."""
+"""The renderer's pure rules: its limits, its input and result types, and its errors."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from contexts.kernel.errors import ContextError, InvalidInput, TooLarge
@@ -16,10 +17,30 @@ LINK_REL = "nofollow noopener noreferrer"
 
 
 @dataclass(frozen=True)
+class LinkPreview:
+    """What is known of a linked page, for `[URL:title]` and `[URL:embed]` (text, unescaped).
+
+    The renderer never fetches: its caller passes what it knows, by URL. `image_url`
+    is shown only when it is an https URL.
+    """
+
+    title: str = ""
+    description: str = ""
+    site_name: str = ""
+    image_url: str = ""
+
+
+@dataclass(frozen=True)
 class Rendered:
-    """The sanitized HTML of one source: safe to insert into a page as it is."""
+    """The sanitized HTML of one source: safe to insert into a page as it is.
+
+    `link_urls` lists, once each and in order, the URLs of the `[URL:title]` and
+    `[URL:embed]` notations, whose pages' metadata would change the HTML: the keys of
+    the `links` that render() takes.
+    """
 
     html: str
+    link_urls: tuple[str, ...] = ()
 
 
 class RendererError(ContextError):
@@ -48,6 +69,29 @@ class InvalidSource(RendererError, InvalidInput):
     def __init__(self, detail: str | None = None) -> None:
         detail = detail or self.default_detail
         super().__init__(detail, fields={"src": [detail]})
+
+
+class InvalidLinks(RendererError, InvalidInput):
+    """The link metadata is not a mapping of URL to LinkPreview (a caller bug)."""
+
+    code = "invalid_links"
+    status = 400
+    default_detail = "links must map URLs to LinkPreview values."
+
+    def __init__(self, detail: str | None = None) -> None:
+        detail = detail or self.default_detail
+        super().__init__(detail, fields={"links": [detail]})
+
+
+def check_links(links: object) -> Mapping[str, LinkPreview]:
+    """Return `links` (None as empty) when it maps strings to LinkPreview; raise InvalidLinks."""
+    if links is None:
+        return {}
+    if not isinstance(links, Mapping) or not all(
+        isinstance(url, str) and isinstance(preview, LinkPreview) for url, preview in links.items()
+    ):
+        raise InvalidLinks()
+    return links
 
 
 def check_source(src: object) -> str:

@@ -1,4 +1,4 @@
-"""The accounts use cases on the database: register, sign in, throttling, delete."""
+"""The accounts use cases on the database: register, sign in, delete (see test_throttling)."""
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -139,101 +139,6 @@ def test_sign_in_with_an_unknown_name_still_checks_a_password_hash(monkeypatch):
     assert len(checked) == 1 and checked[0].startswith("md5$")
 
 
-def _fail(name: str, times: int, address: str | None = "192.0.2.1") -> None:
-    for _ in range(times):
-        with pytest.raises(accounts_api.AuthenticationFailed):
-            accounts_api.account_authenticate(
-                name=name, password="wrong-password", client_address=address
-            )
-
-
-def test_sixth_failure_for_a_name_within_a_minute_is_throttled(alice):
-    _fail("Alice", 5)
-
-    with pytest.raises(accounts_api.SignInThrottled) as caught:
-        # Even the right password: the attempt is refused before it is checked.
-        accounts_api.account_authenticate(name="Alice", password=PASSWORD, client_address="x")
-
-    assert caught.value.code == "throttled"
-    assert caught.value.status == 429
-    assert 1 <= caught.value.retry_after <= 60
-
-
-def test_failures_count_for_a_name_whatever_its_case_and_address(alice):
-    for index, name in enumerate(["alice", "ALICE", "Alice", "aLICE", "alicE"]):
-        _fail(name, 1, address=f"192.0.2.{index}")
-
-    with pytest.raises(accounts_api.SignInThrottled):
-        accounts_api.account_authenticate(name="ALICE", password=PASSWORD, client_address="y")
-
-
-def test_failures_for_unknown_names_are_throttled_too():
-    _fail("Nobody", 5)
-
-    with pytest.raises(accounts_api.SignInThrottled):
-        accounts_api.account_authenticate(name="nobody", password=PASSWORD)
-
-
-def test_throttling_one_name_leaves_other_names_alone(alice):
-    accounts_api.account_register(name="Bob", password=PASSWORD)
-    _fail("Alice", 5)
-
-    bob = accounts_api.account_authenticate(name="Bob", password=PASSWORD, client_address="z")
-
-    assert bob.name == "Bob"
-
-
-def test_twenty_first_failure_from_one_address_is_throttled(alice):
-    for index in range(20):
-        _fail(f"name{index}", 1, address="198.51.100.7")
-
-    with pytest.raises(accounts_api.SignInThrottled):
-        accounts_api.account_authenticate(
-            name="Alice", password=PASSWORD, client_address="198.51.100.7"
-        )
-    # Another address still signs in.
-    assert accounts_api.account_authenticate(
-        name="Alice", password=PASSWORD, client_address="198.51.100.8"
-    )
-
-
-def test_successful_sign_ins_are_not_counted(alice):
-    for _ in range(10):
-        accounts_api.account_authenticate(name="Alice", password=PASSWORD, client_address="a")
-    _fail("Alice", 4, address="a")
-
-    assert accounts_api.account_authenticate(name="Alice", password=PASSWORD, client_address="a")
-
-
-def test_refused_attempts_do_not_count_as_failures(alice, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"signin_name": "2/minute", "signin_address": "100/minute"},
-    }
-    _fail("Alice", 2, address="b")
-    for _ in range(5):
-        with pytest.raises(accounts_api.SignInThrottled):
-            accounts_api.account_authenticate(name="Alice", password=PASSWORD, client_address="b")
-    # The address bucket counted the two failures only, not the five refusals.
-    for index in range(98):
-        _fail(f"other{index}", 1, address="b")
-    with pytest.raises(accounts_api.SignInThrottled):
-        _fail("other", 1, address="b")
-
-
-def test_rates_come_from_the_settings(alice, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"signin_name": "1/hour", "signin_address": "20/minute"},
-    }
-    _fail("Alice", 1)
-
-    with pytest.raises(accounts_api.SignInThrottled) as caught:
-        accounts_api.account_authenticate(name="Alice", password=PASSWORD)
-
-    assert 60 < caught.value.retry_after <= 3600
-
-
 def test_account_get_refuses_unknown_and_malformed_ids(alice):
     for account_id in ["0" * 32, "not-an-id", "", "A" * 32, "a\x00"]:
         with pytest.raises(accounts_api.AccountNotFound) as caught:
@@ -280,3 +185,12 @@ def test_operators_remove_an_account_without_its_password(alice):
 
     with pytest.raises(accounts_api.AccountNotFound):
         accounts_api.account_get(account_id=alice.id)
+
+
+def test_register_refuses_a_password_with_control_characters_naming_the_field():
+    with pytest.raises(accounts_api.InvalidPassword) as caught:
+        accounts_api.account_register(name="Carol", password=PASSWORD + "\u202e")
+
+    assert caught.value.fields == {
+        "password": ["Bidirectional control characters are not allowed: U+202E."]
+    }

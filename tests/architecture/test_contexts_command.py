@@ -12,14 +12,18 @@ def _contexts(scratch) -> dict:
 def test_it_lists_every_context_with_its_alias(scratch):
     rows = _contexts(scratch)
 
-    assert {"kernel", "accounts", "blog", "renderer"} <= set(rows)
+    assert {"kernel", "accounts", "blog", "renderer", "fetcher"} <= set(rows)
     assert rows["accounts"]["alias"] == "accounts"
     assert rows["kernel"]["alias"] is None
     accounts_api = rows["accounts"]["api"]
     assert "account_register" in accounts_api["functions"]
     assert "AccountDeleted" in accounts_api["events"]
     assert "AccountNameTaken" in accounts_api["errors"]
-    assert rows["blog"]["imports"] == ["accounts", "kernel", "renderer"]
+    assert rows["blog"]["imports"] == ["accounts", "fetcher", "kernel", "renderer"]
+    # The fetcher needs nobody: the blog asks it, and learns from its event.
+    assert rows["fetcher"]["imports"] == ["kernel"]
+    assert rows["fetcher"]["alias"] == "fetcher"
+    assert "LinkMetadataFetched" in rows["fetcher"]["api"]["events"]
 
 
 def test_imports_come_from_the_import_graph(scratch):

@@ -7,6 +7,7 @@ CONTRACT_KERNEL = "The shared kernel imports no context"
 CONTRACT_ROOT = "No context imports the composition root"
 CONTRACT_LAYERS = "Inside a context, dependencies point inward"
 CONTRACT_RENDERING = "Only the renderer imports the Markdown and sanitizer libraries"
+CONTRACT_PAGE_PARSING = "Only the fetcher imports the HTML parser and the charset detector"
 
 
 def _assert_broken(result, contract: str) -> None:
@@ -27,6 +28,7 @@ def test_the_real_tree_keeps_every_contract(scratch):
         CONTRACT_ROOT,
         CONTRACT_LAYERS,
         CONTRACT_RENDERING,
+        CONTRACT_PAGE_PARSING,
     ):
         assert f"{contract} KEPT" in output
 
@@ -79,6 +81,7 @@ def test_a_lower_layer_importing_a_higher_one_breaks_the_layers_contract(scratch
     [
         ("contexts/blog/leak.py", "import nh3  # noqa\n"),
         ("contexts/accounts/leak.py", "from cmarkgfm import cmark  # noqa\n"),
+        ("contexts/blog/leak.py", "import comrak  # noqa\n"),
         ("blog_project/leak.py", "import nh3  # noqa\n"),
     ],
 )
@@ -86,3 +89,33 @@ def test_a_rendering_library_outside_the_renderer_breaks_its_contract(scratch, m
     scratch.write(module, line)
 
     _assert_broken(scratch.lint_imports(), CONTRACT_RENDERING)
+
+
+@pytest.mark.parametrize(
+    ("module", "line"),
+    [
+        ("contexts/fetcher/leak.py", "from contexts.blog import models  # noqa\n"),
+        ("contexts/fetcher/leak.py", "from contexts.blog import services  # noqa\n"),
+        ("contexts/fetcher/leak.py", "from contexts.renderer.services import sanitizer  # noqa\n"),
+        ("contexts/blog/leak.py", "from contexts.fetcher import models  # noqa\n"),
+        ("contexts/blog/leak.py", "from contexts.fetcher import fetching  # noqa\n"),
+    ],
+)
+def test_the_fetcher_and_its_callers_meet_only_through_apis(scratch, module, line):
+    scratch.write(module, line)
+
+    _assert_broken(scratch.lint_imports(), CONTRACT_VIA_API)
+
+
+@pytest.mark.parametrize(
+    ("module", "line"),
+    [
+        ("contexts/blog/leak.py", "from selectolax.lexbor import LexborHTMLParser  # noqa\n"),
+        ("contexts/renderer/leak.py", "import charset_normalizer  # noqa\n"),
+        ("blog_project/leak.py", "import selectolax  # noqa\n"),
+    ],
+)
+def test_parsing_other_sites_pages_outside_the_fetcher_breaks_its_contract(scratch, module, line):
+    scratch.write(module, line)
+
+    _assert_broken(scratch.lint_imports(), CONTRACT_PAGE_PARSING)

@@ -137,6 +137,7 @@ def owner_client(account, author, client_for) -> APIClient:
 @dataclass(frozen=True)
 class FakeRendered:
     html: str
+    link_urls: tuple[str, ...] = ()
 
 
 @dataclass
@@ -149,7 +150,7 @@ class FakeRenderer:
     calls: list[str] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
 
-    def __call__(self, src: str) -> FakeRendered:
+    def __call__(self, src: str, *, links=None) -> FakeRendered:
         self.calls.append(src)
         if self.hanging:
             # Wait (in the render worker thread) until the test lets go.

@@ -52,7 +52,7 @@ def test_published_entries_stay_published_and_unpublished_ones_become_drafts():
 
 
 def test_entries_saved_before_excerpts_get_theirs_from_their_stored_html():
-    old = _migrate(("blog", "0004_events_relay_and_inbox"))
+    old = _migrate(("blog", "0005_entry_links"))
     author = old.get_model("blog", "Author").objects.create(account_id="a2", name="bob")
     blog = old.get_model("blog", "Blog").objects.create(path="older", title="O", owner=author)
     entry = old.get_model("blog", "Entry")
@@ -62,7 +62,7 @@ def test_entries_saved_before_excerpts_get_theirs_from_their_stored_html():
         blog=blog, title="short", body="b", body_html="<p>Hi <b>you</b></p>"
     )
 
-    new = _migrate(("blog", "0006_entry_excerpts_backfill")).get_model("blog", "Entry")
+    new = _migrate(("blog", "0007_entry_excerpts_backfill")).get_model("blog", "Entry")
 
     assert new.objects.get(pk=short.pk).excerpt == "Hi you"
     excerpt = new.objects.get(pk=long_one.pk).excerpt

@@ -255,3 +255,14 @@ def test_staff_still_sign_in_to_the_admin_with_sessions_in_the_blog_schema():
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
     assert WebSession.objects.filter(session_key=client.cookies[COOKIE].value).exists()
+
+
+def test_a_stored_session_decodes_to_the_signed_in_account():
+    register("alice")
+    client = Client()
+    sign_in(client, "alice")
+
+    session = WebSession.objects.get(session_key=client.cookies[COOKIE].value)
+
+    # As the admin and the shell read it: Django's Session model API.
+    assert session.get_decoded()["blog_account_name"] == "alice"

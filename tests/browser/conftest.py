@@ -24,11 +24,6 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
-# Playwright drives the browser from an event loop in this thread; Django refuses
-# database work in a thread with a running loop unless told it is safe. It is: the test
-# code is synchronous, the live server runs in threads of its own.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def _unavailable(reason: str) -> None:
     if os.environ.get("REQUIRE_BROWSER") == "1":
@@ -36,19 +31,28 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    """A headless Chromium for the whole run (skipped without it, unless required)."""
+    """A headless Chromium for these tests (skipped without it, unless required).
+
+    Playwright drives the browser from an event loop in this thread; Django refuses
+    database work in a thread with a running loop unless told it is safe. It is: the test
+    code is synchronous, the live server runs in threads of its own. The permission
+    lasts as long as the browser: a process started by later tests (a deploy check)
+    must not inherit it.
+    """
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("Playwright is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield launched
+            launched.close()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ def test_ready_checks_every_database_alias(client):
 
     assert response.status_code == 200
     checks = response.json()["checks"]
-    for alias in ("default", "accounts", "blog", "renderer"):
+    for alias in ("default", "accounts", "blog", "renderer", "fetcher"):
         assert checks[f"database:{alias}"] == "ok"
 
 

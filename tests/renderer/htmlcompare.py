@@ -73,17 +73,30 @@ def text(html: str) -> str:
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
+def is_https_or_relative(url: str) -> bool:
+    """Tell whether a browser would load `url` over https or from this site."""
+    # Browsers drop control characters and spaces around a URL, tabs and newlines inside
+    # it, and read a backslash as a slash.
+    url = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(33)))).replace("\\", "/")
+    if not url or url.startswith("//"):
+        return False
+    scheme = _SCHEME.match(url)
+    if scheme:
+        return url.lower().startswith("https://")
+    return ":" not in re.split(r"[/?#]", url, maxsplit=1)[0]
+
+
 def renderer_policy(tag: str, attrs: tuple) -> tuple:
     """Apply, to another renderer's HTML, the differences our renderer makes on purpose.
 
-    Links get a rel (dropped here, checked elsewhere); images only keep absolute http(s)
-    sources; links only keep http, https, mailto and relative targets.
+    Links get a rel (dropped here, checked elsewhere); images only keep https or
+    relative sources; links only keep http, https, mailto and relative targets.
     """
     kept = []
     for name, value in attrs:
         if name == "rel":
             continue
-        if tag == "img" and name == "src" and not re.match(r"(?i)https?://", value):
+        if tag == "img" and name == "src" and not is_https_or_relative(value):
             continue
         if tag == "a" and name == "href":
             scheme = _SCHEME.match(value)

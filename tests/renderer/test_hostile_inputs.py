@@ -50,6 +50,10 @@ HOSTILE = {
     "md image data png": "![x](data:image/png;base64,iVBORw0KGgo=)",
     "md image javascript": "![x](javascript:alert(1))",
     "md image relative": "![x](/accounts/signout)",
+    "md image protocol relative": "![x](//evil.example/x.png)",
+    "md image backslash protocol relative": "![x](/\\evil.example/x.png)",
+    "md image http": "![x](http://evil.example/x.png)",
+    "md image tab in scheme": "![x](<java\tscript:alert(1)>)",
     "md protocol relative": "[x](//evil.example/)",
     "md reference javascript": "[x]\n\n[x]: javascript:alert(1)",
     "md link with comment": "[x](javascript://%0aalert(1))",
@@ -79,6 +83,9 @@ HOSTILE = {
     "notation entity quote": "[https://x.example/&quot;onmouseover=&quot;alert(1):title=y]",
     "notation in alt": '![[https://x.example/" onerror="alert(1)]](https://x.example/i.png)',
     "notation uppercase scheme": "[JAVASCRIPT:alert(1)]",
+    "embed notation javascript": "[javascript:alert(1):embed]",
+    "embed notation quote": '[https://x.example/"onmouseover="alert(1):embed]',
+    "embed notation tag": '[https://evil.example/"><script>alert(1)</script>:embed]',
     "mention script": "id:<script>alert(1)</script>",
     "mention quote": 'id:abc"onmouseover="alert(1)',
     "mention long then img": "id:" + "a" * 16 + "<img src=x onerror=alert(1)>",
@@ -114,7 +121,13 @@ def test_the_inertness_check_catches_what_it_should():
     assert problems('<a href="javascript:alert(1)">x</a>')
     assert problems('<a href="java\tscript:alert(1)">x</a>')
     assert problems('<img src="data:image/png;base64,AA">')
-    assert problems('<img src="/relative.png">')
+    assert problems('<img src="http://x.example/a.png">')
+    assert problems('<img src="//x.example/a.png">')
+    assert problems('<img src="/\\x.example/a.png">')
+    assert problems('<img src="\x01//x.example/a.png">')
+    assert problems('<span onclick="x">a</span>')
+    assert problems('<img src="/relative.png">') == []
+    assert problems('<img src="https://x.example/a.png">') == []
     assert problems('<p onclick="x">a</p>')
     assert problems('<p style="color:red">a</p>')
     assert problems("<svg></svg>")

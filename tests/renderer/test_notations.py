@@ -4,15 +4,21 @@ import re
 
 import pytest
 
-from contexts.renderer.api import render
+from contexts.renderer.api import InvalidLinks, LinkPreview, render
 from tests.renderer.htmlcompare import elements, text
+from tests.renderer.inertness import problems
 
 REL = "nofollow noopener noreferrer"
 
 
 def links(src: str) -> list[tuple[str, str]]:
     """Return (href, text) of every link in the rendering of `src`."""
-    html = render(src).html
+    return links_of(src, {})
+
+
+def links_of(src: str, metadata: dict) -> list[tuple[str, str]]:
+    """Return (href, text) of every link in the rendering of `src` with `metadata`."""
+    html = render(src, links=metadata).html
     found = []
     for fragment in html.split("<a ")[1:]:
         attrs = elements("<a " + fragment.split(">", 1)[0] + ">")[0][1]
@@ -227,3 +233,119 @@ def test_external_notation_links_carry_rel():
     html = render("[https://x.example/]").html
 
     assert elements(html)[1][1]["rel"] == "nofollow noopener noreferrer"
+
+
+# --- titles and cards from link metadata ----------------------------------------------
+
+PAGE = "https://example.com/page"
+
+
+def test_title_notation_reads_the_known_title_escaped():
+    links = {PAGE: LinkPreview(title='Tom & <Jerry> "live"')}
+    html = render(f"[{PAGE}:title]", links=links).html
+
+    assert html == (f'<p><a href="{PAGE}" rel="{REL}">Tom &amp; &lt;Jerry&gt; "live"</a></p>\n')
+
+
+def test_title_notation_reads_the_url_while_the_title_is_unknown_or_empty():
+    for links in ({}, {PAGE: LinkPreview()}, {PAGE: LinkPreview(title="   ")}):
+        assert links_of(f"[{PAGE}:title]", links) == [(PAGE, PAGE)]
+
+
+def test_an_explicit_title_wins_and_needs_no_metadata():
+    rendered = render(f"[{PAGE}:title=Mine]", links={PAGE: LinkPreview(title="Fetched")})
+
+    assert links_of(f"[{PAGE}:title=Mine]", {PAGE: LinkPreview(title="Fetched")}) == [
+        (PAGE, "Mine")
+    ]
+    assert rendered.link_urls == ()
+
+
+def test_rendering_reports_the_urls_whose_metadata_it_uses_once_each_in_order():
+    src = (
+        "[https://b.example/:title] [https://a.example/:embed] [https://b.example/:title]\n"
+        "[https://c.example/] [https://d.example/:title=D] id:alice `[https://e.example/:title]`"
+    )
+
+    assert render(src).link_urls == ("https://b.example/", "https://a.example/")
+
+
+def test_metadata_is_keyed_by_the_url_as_a_browser_requests_it():
+    src = '[https://x.example/パス?a=1&b="2":title]'
+    url = "https://x.example/%E3%83%91%E3%82%B9?a=1&b=%222%22"
+
+    assert render(src).link_urls == (url,)
+    assert links_of(src, {url: LinkPreview(title="Path")}) == [(url, "Path")]
+
+
+def test_embed_is_a_card_with_image_title_description_and_site():
+    preview = LinkPreview(
+        title="A <page>",
+        description="What it & says",
+        site_name="Example Site",
+        image_url="https://example.com/i.png?a=1&b=2",
+    )
+    html = render(f"[{PAGE}:embed]", links={PAGE: preview}).html
+
+    assert elements(html) == [
+        ("p", {}),
+        ("a", {"href": PAGE, "rel": REL, "class": "embed-card"}),
+        (
+            "img",
+            {"src": "https://example.com/i.png?a=1&b=2", "alt": "", "class": "embed-card-image"},
+        ),
+        ("span", {"class": "embed-card-title"}),
+        ("span", {"class": "embed-card-description"}),
+        ("span", {"class": "embed-card-site"}),
+    ]
+    assert text(html) == "A <page>What it & saysExample Site\n"
+
+
+def test_embed_no_longer_links_to_the_url_with_embed_appended():
+    html = render("[https://example.com/:embed]").html
+
+    assert ":embed" not in html
+    assert [href for href, _ in links("[https://example.com/:embed]")] == ["https://example.com/"]
+
+
+def test_embed_card_shows_the_url_and_host_until_the_page_is_known():
+    html = render(f"[{PAGE}:embed]").html
+
+    assert [attrs.get("class") for tag, attrs in elements(html) if tag == "span"] == [
+        "embed-card-title",
+        "embed-card-site",
+    ]
+    assert text(html) == f"{PAGE}example.com\n"
+
+
+@pytest.mark.parametrize(
+    "image_url",
+    ["http://example.com/i.png", "//example.com/i.png", "/i.png", "javascript:alert(1)", "x"],
+)
+def test_embed_card_shows_its_image_only_over_https(image_url):
+    html = render(f"[{PAGE}:embed]", links={PAGE: LinkPreview(title="T", image_url=image_url)}).html
+
+    assert [tag for tag, _ in elements(html) if tag == "img"] == []
+    assert problems(html) == []
+
+
+def test_hostile_metadata_is_shown_as_text():
+    hostile = '"><script>alert(1)</script><img src=x onerror=alert(1)>'
+    preview = LinkPreview(
+        title=hostile,
+        description=hostile,
+        site_name=hostile,
+        image_url='https://i.example/"onerror="alert(1)',
+    )
+    html = render(f"[{PAGE}:embed] [{PAGE}:title]", links={PAGE: preview}).html
+
+    assert problems(html) == []
+    assert text(html).count(hostile) == 4
+
+
+@pytest.mark.parametrize("links", [["x"], {"https://x.example/": "title"}, {1: LinkPreview()}])
+def test_links_that_are_not_previews_by_url_are_refused_as_a_field_error(links):
+    with pytest.raises(InvalidLinks) as caught:
+        render("[https://x.example/:title]", links=links)
+
+    assert caught.value.fields == {"links": ["links must map URLs to LinkPreview values."]}

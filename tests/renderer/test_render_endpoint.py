@@ -86,10 +86,10 @@ def test_a_body_too_large_for_any_acceptable_source_is_413_before_parsing(client
         ({}, "This field is required."),
         ({"text": "x"}, "This field is required."),
         ({"src": None}, "This field may not be null."),
-        ({"src": 42}, "Not a valid string."),
-        ({"src": ["x"]}, "Not a valid string."),
-        ({"src": {"a": 1}}, "Not a valid string."),
-        ({"src": True}, "Not a valid string."),
+        ({"src": 42}, "Must be a string."),
+        ({"src": ["x"]}, "Must be a string."),
+        ({"src": {"a": 1}}, "Must be a string."),
+        ({"src": True}, "Must be a string."),
     ],
     ids=["missing", "other field", "null", "number", "list", "object", "boolean"],
 )
@@ -130,8 +130,10 @@ def test_body_that_is_not_an_object_is_400(client, body):
     [
         ("a\\ud800b", "Surrogate characters are not allowed: U+D800."),
         ("a\\u0000b", "Null characters are not allowed."),
+        ("a\\u202eb", "Bidirectional control characters are not allowed: U+202E."),
+        ("a\\u001bb", "Control characters are not allowed: U+001B."),
     ],
-    ids=["lone surrogate", "NUL"],
+    ids=["lone surrogate", "NUL", "bidi override", "escape"],
 )
 def test_characters_text_cannot_hold_are_field_errors(client, src, message):
     # As for an entry's body, which the web pages and the database must be able to hold.
@@ -196,3 +198,28 @@ def test_openapi_schema_describes_the_endpoint(client):
     assert list(components[ok_ref.rsplit("/", 1)[1]]["properties"]) == ["html"]
     assert {"200", "400", "413", "429"} <= set(operation["responses"])
     assert "security" not in operation or operation["security"] in ([], [{}])
+
+
+def test_behind_a_trusted_proxy_rendering_is_throttled_per_forwarded_address(client, settings):
+    proxy = "10.0.0.1"
+    address, other = f"203.0.{uuid.uuid4().int % 250}.1", f"203.0.{uuid.uuid4().int % 250}.2"
+    settings.NUM_PROXIES = 1
+    rest_framework = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "render": "1/minute",
+        },
+    }
+    keys = [_throttle_key(key) for key in (proxy, address, other)]
+    cache.delete_many(keys)
+    try:
+        with override_settings(REST_FRAMEWORK=rest_framework):
+            first = post(client, {"src": "x"}, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=address)
+            again = post(client, {"src": "x"}, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=address)
+            another = post(client, {"src": "x"}, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=other)
+    finally:
+        cache.delete_many(keys)
+
+    # Every client comes through the proxy, yet each has a budget of its own.
+    assert (first.status_code, again.status_code, another.status_code) == (200, 429, 200)

@@ -6,7 +6,10 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run migrate once per database alias (each context migrates only on its own)."
+    help = (
+        "Run migrate once per database alias (each context migrates only on its own), and "
+        "create the table of a database cache where the router puts it."
+    )
 
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
@@ -16,3 +19,5 @@ class Command(BaseCommand):
             call_command(
                 "migrate", database=alias, interactive=False, verbosity=max(verbosity - 1, 0)
             )
+            # Only the alias the router names gets it; without a database cache, nothing.
+            call_command("createcachetable", database=alias, verbosity=max(verbosity - 1, 0))

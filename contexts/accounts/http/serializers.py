@@ -1,9 +1,15 @@
 """Input and output shapes of the accounts REST endpoints."""
 
+from django.contrib.auth.password_validation import (
+    MinimumLengthValidator,
+    get_default_password_validators,
+)
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from contexts.accounts import api as accounts_api
+from contexts.kernel.http.fields import StrictCharField
+from contexts.kernel.text import text_pattern
 
 _NAME_LENGTHS = f"{accounts_api.NAME_MIN_LENGTH},{accounts_api.NAME_MAX_LENGTH}"
 
@@ -16,8 +22,31 @@ _NAME_LENGTHS = f"{accounts_api.NAME_MIN_LENGTH},{accounts_api.NAME_MAX_LENGTH}"
         "pattern": "^[0-9A-Za-z]{" + _NAME_LENGTHS + "}$",
     }
 )
-class _NameField(serializers.CharField):
+class _NameField(StrictCharField):
     """A new account's name; the rule itself is the api's (documented here for clients)."""
+
+
+def _password_min_length() -> int:
+    lengths = [
+        validator.min_length
+        for validator in get_default_password_validators()
+        if isinstance(validator, MinimumLengthValidator)
+    ]
+    return max(lengths, default=1)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "writeOnly": True,
+        "minLength": _password_min_length(),
+        # One line of text, not only digits. Django's other validators (common
+        # passwords, similarity to the name) cannot be written as a pattern.
+        "pattern": text_pattern(multiline=False, blank=False, not_only=r"\d"),
+    }
+)
+class _NewPasswordField(StrictCharField):
+    """A new account's password; the validators are the api's (documented here for clients)."""
 
 
 class RegisterInputSerializer(serializers.Serializer):
@@ -28,7 +57,7 @@ class RegisterInputSerializer(serializers.Serializer):
         help_text=f"{accounts_api.NAME_MIN_LENGTH}-{accounts_api.NAME_MAX_LENGTH} characters "
         "of [0-9A-Za-z]; unique ignoring case.",
     )
-    password = serializers.CharField(
+    password = _NewPasswordField(
         trim_whitespace=False,
         write_only=True,
         style={"input_type": "password"},
@@ -51,15 +80,20 @@ class RegisterInputSerializer(serializers.Serializer):
 
 
 class SignInInputSerializer(serializers.Serializer):
-    name = serializers.CharField(trim_whitespace=False)
-    password = serializers.CharField(
-        trim_whitespace=False, write_only=True, style={"input_type": "password"}
+    name = StrictCharField(trim_whitespace=False)
+    # Compared with the stored hash, never shown: taken exactly as typed.
+    password = StrictCharField(
+        trim_whitespace=False,
+        check_characters=False,
+        write_only=True,
+        style={"input_type": "password"},
     )
 
 
 class DeleteMeInputSerializer(serializers.Serializer):
-    password = serializers.CharField(
+    password = StrictCharField(
         trim_whitespace=False,
+        check_characters=False,
         write_only=True,
         style={"input_type": "password"},
         help_text="The account's password, to confirm.",

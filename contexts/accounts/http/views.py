@@ -1,7 +1,7 @@
 """REST endpoints of the accounts context: register, sign in, and the signed-in account."""
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -20,10 +20,32 @@ from contexts.accounts.http.serializers import (
     TokenOutputSerializer,
     ValidationErrorSerializer,
 )
-from contexts.kernel.http.schema import RETRY_AFTER, WWW_AUTHENTICATE, error_response
+from contexts.kernel.http.client import client_address
+from contexts.kernel.http.schema import (
+    RETRY_AFTER,
+    TOO_LARGE_BODY,
+    WWW_AUTHENTICATE,
+    error_response,
+)
 
 TAGS = ["accounts"]
 INVALID = OpenApiResponse(ValidationErrorSerializer, description="Invalid input, by field.")
+NO_STORE = OpenApiParameter(
+    "Cache-Control",
+    str,
+    OpenApiParameter.HEADER,
+    response=[201],
+    description='"no-store": the answer holds an access token, which no cache may keep.',
+)
+
+
+def _with_token(body: dict) -> Response:
+    """Answer 201 with a body that holds an access token, which no cache may keep."""
+    response = Response(body, status=status.HTTP_201_CREATED)
+    response["Cache-Control"] = "no-store"
+    # For HTTP/1.0 caches (RFC 6749, 5.1).
+    response["Pragma"] = "no-cache"
+    return response
 
 
 class AccountsView(APIView):
@@ -40,10 +62,12 @@ class AccountCreateView(AccountsView):
         description="Create an account and return it with an access token.",
         tags=TAGS,
         request=RegisterInputSerializer,
+        parameters=[NO_STORE],
         responses={
             201: RegisterOutputSerializer,
             400: INVALID,
             409: error_response("The name is taken (`name_taken`)."),
+            413: TOO_LARGE_BODY,
         },
     )
     def post(self, request: Request) -> Response:
@@ -57,7 +81,7 @@ class AccountCreateView(AccountsView):
             "token_type": issued.token_type,
             "expires_at": issued.expires_at,
         }
-        return Response(RegisterOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        return _with_token(RegisterOutputSerializer(body).data)
 
 
 class TokenCreateView(AccountsView):
@@ -67,7 +91,7 @@ class TokenCreateView(AccountsView):
         description="Failed attempts are throttled per name and per client address.",
         tags=TAGS,
         request=SignInInputSerializer,
-        parameters=[RETRY_AFTER, WWW_AUTHENTICATE],
+        parameters=[NO_STORE, RETRY_AFTER, WWW_AUTHENTICATE],
         responses={
             201: TokenOutputSerializer,
             400: INVALID,
@@ -75,6 +99,7 @@ class TokenCreateView(AccountsView):
                 "Wrong name or password (`authentication_failed`), the same answer whether "
                 "or not the name exists."
             ),
+            413: TOO_LARGE_BODY,
             429: error_response("Too many failures (`throttled`)."),
         },
     )
@@ -82,10 +107,10 @@ class TokenCreateView(AccountsView):
         data = SignInInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         account = accounts_api.account_authenticate(
-            **data.validated_data, client_address=request.META.get("REMOTE_ADDR")
+            **data.validated_data, client_address=client_address(request)
         )
         issued = accounts_api.token_issue(account_id=account.id)
-        return Response(TokenOutputSerializer(issued).data, status=status.HTTP_201_CREATED)
+        return _with_token(TokenOutputSerializer(issued).data)
 
 
 class MeView(AccountsView):
@@ -133,6 +158,7 @@ class MeView(AccountsView):
                 "password changed (`token_revoked`)."
             ),
             403: error_response("Wrong password (`wrong_password`)."),
+            413: TOO_LARGE_BODY,
             429: error_response("Too many failures (`throttled`)."),
         },
     )
@@ -140,7 +166,9 @@ class MeView(AccountsView):
         data = DeleteMeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         accounts_api.account_delete(
-            account_id=request.user.account_id, password=data.validated_data["password"]
+            account_id=request.user.account_id,
+            password=data.validated_data["password"],
+            client_address=client_address(request),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -1,12 +1,16 @@
 """Input and output serializers of the blog REST endpoints (the JSON of api-v1.md)."""
 
 from django.urls import get_script_prefix, reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
 from contexts.blog import domain
 from contexts.blog.models import Blog, Entry
+from contexts.kernel.http.fields import StrictCharField
 
+# domain.PATH_PATTERN as clients read it (JSON Schema: anchored).
+PATH_PATTERN = f"^{domain.PATH_PATTERN.pattern}$"
 PATH_MESSAGE = (
     f"Use {domain.PATH_MIN_LENGTH}-{domain.PATH_MAX_LENGTH} characters of a-z, 0-9 and '-', "
     "starting with a letter or digit."
@@ -46,27 +50,21 @@ def entry_api_url(request: Request, entry: Entry) -> str:
 # --- input --------------------------------------------------------------------------
 
 
-class StrictCharField(serializers.CharField):
-    """A CharField that takes JSON strings only (DRF would turn 12345 into "12345")."""
-
-    default_error_messages = {"invalid": "Must be a string."}
-
-    def to_internal_value(self, data: object) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
 class BlogCreateInputSerializer(serializers.Serializer):
     # Not trimmed: " my-blog" is not a path, and a silently altered one would surprise.
     path = StrictCharField(
         trim_whitespace=False,
         max_length=domain.PATH_MAX_LENGTH,
+        pattern=PATH_PATTERN,
         help_text=PATH_MESSAGE,
     )
     title = StrictCharField(max_length=domain.TITLE_MAX_LENGTH)
     description = StrictCharField(
-        max_length=domain.DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False, default=""
+        max_length=domain.DESCRIPTION_MAX_LENGTH,
+        allow_blank=True,
+        multiline=True,
+        required=False,
+        default="",
     )
 
     def validate_path(self, value: str) -> str:
@@ -75,21 +73,26 @@ class BlogCreateInputSerializer(serializers.Serializer):
         return value
 
 
+@extend_schema_field(
+    {"not": {}, "description": "A blog's path never changes: leave it out (400 if sent)."}
+)
+class _UnchangeableField(serializers.Field):
+    """A field that may not be sent at all (documented as `not: {}`: no value fits)."""
+
+    def __init__(self, message: str, **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.message = message
+
+    def to_internal_value(self, data: object):
+        raise serializers.ValidationError(self.message)
+
+
 class BlogUpdateInputSerializer(serializers.Serializer):
     title = StrictCharField(max_length=domain.TITLE_MAX_LENGTH, required=False)
     description = StrictCharField(
-        max_length=domain.DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False
+        max_length=domain.DESCRIPTION_MAX_LENGTH, allow_blank=True, multiline=True, required=False
     )
-    path = StrictCharField(
-        required=False,
-        trim_whitespace=False,
-        help_text="A blog's path never changes; if given, it must be the current one.",
-    )
-
-    def validate_path(self, value: str) -> str:
-        if value != self.context["blog"].path:
-            raise serializers.ValidationError("The path of a blog never changes.")
-        return value
+    path = _UnchangeableField("The path of a blog never changes.")
 
 
 class EntryInputSerializer(serializers.Serializer):
@@ -98,6 +101,8 @@ class EntryInputSerializer(serializers.Serializer):
     body = StrictCharField(
         allow_blank=True,
         trim_whitespace=False,
+        multiline=True,
+        too_large_above=domain.BODY_MAX_LENGTH,
         help_text=f"Markdown, at most {domain.BODY_MAX_LENGTH} characters (413 above).",
     )
 
@@ -114,7 +119,9 @@ class EntryUpdateInputSerializer(EntryInputSerializer):
     body = StrictCharField(
         allow_blank=True,
         trim_whitespace=False,
+        multiline=True,
         required=False,
+        too_large_above=domain.BODY_MAX_LENGTH,
         help_text=f"Markdown, at most {domain.BODY_MAX_LENGTH} characters (413 above).",
     )
     status = serializers.ChoiceField(

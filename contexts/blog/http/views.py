@@ -24,8 +24,13 @@ from contexts.blog.http.serializers import (
     entry_api_url,
 )
 from contexts.blog.models import Author, Blog, Entry
-from contexts.kernel.http.pagination import MAX_PAGE_SIZE, PagePagination
-from contexts.kernel.http.schema import WWW_AUTHENTICATE, error_response
+from contexts.kernel.http.pagination import PAGE_PARAMETERS, PagePagination
+from contexts.kernel.http.schema import (
+    TOO_LARGE_BODY,
+    WWW_AUTHENTICATE,
+    error_response,
+    invalid_response,
+)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -40,17 +45,6 @@ PATH_PARAMETER = OpenApiParameter(
 ENTRY_ID_PARAMETER = OpenApiParameter(
     "entry_id", str, OpenApiParameter.PATH, description="The entry's opaque id."
 )
-PAGE_PARAMETERS = [
-    OpenApiParameter(
-        "page", int, OpenApiParameter.QUERY, description="1-based page number (default 1)."
-    ),
-    OpenApiParameter(
-        "page_size",
-        int,
-        OpenApiParameter.QUERY,
-        description=f"Items per page, 1-{MAX_PAGE_SIZE} (default 10).",
-    ),
-]
 LOCATION = OpenApiParameter(
     "Location",
     OpenApiTypes.URI,
@@ -60,7 +54,14 @@ LOCATION = OpenApiParameter(
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     IDEMPOTENCY_HEADER,
-    str,
+    # domain.IDEMPOTENCY_KEY_PATTERN as it reaches the server: HTTP drops the spaces
+    # around a header's value.
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": domain.IDEMPOTENCY_KEY_MAX_LENGTH,
+        "pattern": "^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$",
+    },
     OpenApiParameter.HEADER,
     required=False,
     description="1-255 printable ASCII characters. The same key from the same account "
@@ -84,18 +85,8 @@ REPLAYED = OpenApiParameter(
 )
 
 
-FIELD_ERRORS = {
-    "type": "object",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-}
-INVALID = OpenApiResponse(
-    FIELD_ERRORS,
-    description="Invalid input: each invalid field (or header) with its messages; a body "
-    'that is not a JSON object is `{"detail", "code"}`.',
-)
-BAD_PAGE = OpenApiResponse(
-    FIELD_ERRORS, description='A malformed page or page_size: `{"page": [...]}`.'
-)
+INVALID = invalid_response()
+BAD_PAGE = invalid_response('A malformed page or page_size: `{"page": [...]}`.')
 UNAUTHENTICATED = error_response("No valid access token (`WWW-Authenticate: Bearer`).")
 NOT_OWNER = error_response("Only the blog's owner may do this (`not_owner`).")
 BLOG_NOT_FOUND = error_response("No such blog (`blog_not_found`).")
@@ -103,7 +94,10 @@ ENTRY_NOT_FOUND = error_response(
     "No such blog (`blog_not_found`) or no such entry in it (`entry_not_found`); a draft "
     "is not found by anyone but its owner."
 )
-TOO_LARGE = error_response("The body is longer than 100,000 characters (`too_large`).")
+TOO_LARGE = error_response(
+    "The body is longer than 100,000 characters, or the request larger than the site "
+    "accepts (`too_large`)."
+)
 
 
 # --- views --------------------------------------------------------------------------
@@ -185,6 +179,7 @@ class BlogCollectionView(BlogAPIView):
             400: INVALID,
             401: UNAUTHENTICATED,
             409: error_response("The path is taken (`path_taken`)."),
+            413: TOO_LARGE_BODY,
         },
     )
     def post(self, request: Request) -> Response:
@@ -226,16 +221,16 @@ class BlogDetailView(BlogAPIView):
             401: UNAUTHENTICATED,
             403: NOT_OWNER,
             404: BLOG_NOT_FOUND,
+            413: TOO_LARGE_BODY,
         },
     )
     def patch(self, request: Request, path: str) -> Response:
         actor = self.actor(request)
         blog = selectors.blog_get(path=path)
         services.blog_check_owner(blog=blog, actor=actor)
-        data = BlogUpdateInputSerializer(data=request.data, context={"blog": blog})
+        data = BlogUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        changes = {k: v for k, v in data.validated_data.items() if k != "path"}
-        blog = services.blog_update(blog=blog, actor=actor, **changes)
+        blog = services.blog_update(blog=blog, actor=actor, **data.validated_data)
         return Response(BlogOutputSerializer(blog, context=self.context(request)).data)
 
     @extend_schema(

@@ -1,6 +1,9 @@
 """Forms of the web UI: field names are the REST API's (name, password, path, ...)."""
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+
+from contexts.kernel.text import text_problem
 
 # The limits repeat the api's rules only so that browsers can show them (maxlength);
 # the api still checks every value and its errors land on the same fields.
@@ -12,13 +15,30 @@ ENTRY_TITLE_MAX_LENGTH = 500
 BODY_MAX_LENGTH = 100_000
 
 
+class TextField(forms.CharField):
+    """A CharField held to the kernel's character rule, as the API's fields are."""
+
+    def __init__(self, *, multiline: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.multiline = multiline
+        # The character rule refuses NUL too, with the same message.
+        self.validators = [
+            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        if value and (problem := text_problem(value, multiline=self.multiline)):
+            raise forms.ValidationError(problem, code="invalid_characters")
+
+
 class SignUpForm(forms.Form):
-    name = forms.CharField(
+    name = TextField(
         max_length=NAME_MAX_LENGTH,
         help_text="3-16 letters or digits. It is your public name (id:name).",
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
-    password = forms.CharField(
+    password = TextField(
         strip=False,
         help_text="At least 8 characters; not a common password, not only digits.",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -26,7 +46,7 @@ class SignUpForm(forms.Form):
 
 
 class SignInForm(forms.Form):
-    name = forms.CharField(
+    name = TextField(
         max_length=NAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
@@ -36,8 +56,9 @@ class SignInForm(forms.Form):
 
 
 class BlogEditForm(forms.Form):
-    title = forms.CharField(max_length=BLOG_TITLE_MAX_LENGTH)
-    description = forms.CharField(
+    title = TextField(max_length=BLOG_TITLE_MAX_LENGTH)
+    description = TextField(
+        multiline=True,
         max_length=DESCRIPTION_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -45,7 +66,7 @@ class BlogEditForm(forms.Form):
 
 
 class BlogCreateForm(BlogEditForm):
-    path = forms.CharField(
+    path = TextField(
         max_length=PATH_MAX_LENGTH,
         help_text="3-64 lowercase letters, digits and hyphens, starting with a letter or "
         "digit. It is the blog's address (/blogs/<path>) and cannot be changed later.",
@@ -56,8 +77,9 @@ class BlogCreateForm(BlogEditForm):
 
 
 class EntryForm(forms.Form):
-    title = forms.CharField(max_length=ENTRY_TITLE_MAX_LENGTH)
-    body = forms.CharField(
+    title = TextField(max_length=ENTRY_TITLE_MAX_LENGTH)
+    body = TextField(
+        multiline=True,
         # Leading spaces and blank lines are Markdown (code blocks, paragraphs): keep them.
         strip=False,
         max_length=BODY_MAX_LENGTH,

@@ -39,6 +39,7 @@ from contexts.blog.web.forms import (
     SignUpForm,
 )
 from contexts.kernel.errors import ContextError
+from contexts.kernel.http.client import client_address
 from contexts.renderer import api as renderer_api
 
 BLOGS_PER_PAGE = 10
@@ -236,7 +237,7 @@ def signin(request: HttpRequest) -> HttpResponse:
             account = accounts_api.account_authenticate(
                 name=form.cleaned_data["name"],
                 password=form.cleaned_data["password"],
-                client_address=request.META.get("REMOTE_ADDR"),
+                client_address=client_address(request),
             )
         except accounts_api.SignInThrottled as exc:
             retry_after = getattr(exc, "retry_after", None)

@@ -10,7 +10,7 @@ in the group's pending list until it is acknowledged, atomically, on the server.
 worker killed at any moment (even with a read's answer still in its socket) loses
 nothing: another consumer claims its pending entries once they have been idle for the
 visibility timeout. kombu's Redis transport pops a message before recording it as
-unacknowledged, and a message caught between the two is gone (see ADR 0003).
+unacknowledged, and a message caught between the two is gone (see ADR 0004).
 """
 
 import json

@@ -1,5 +1,6 @@
 """Page-number pagination with the shape and rules of api-v1.md."""
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -10,6 +11,23 @@ MAX_PAGE_SIZE = 100
 # Past this many rows every page is empty anyway; an offset beyond it would overflow
 # the database's integer types (a 500) instead of answering an empty page.
 MAX_OFFSET = 10**9
+DEFAULT_PAGE_SIZE = 10
+
+# The query parameters of every list endpoint, as OpenAPI documents them.
+PAGE_PARAMETERS = [
+    OpenApiParameter(
+        "page",
+        {"type": "integer", "minimum": 1},
+        OpenApiParameter.QUERY,
+        description="1-based page number (default 1).",
+    ),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        OpenApiParameter.QUERY,
+        description=f"Items per page, 1-{MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
+    ),
+]
 
 
 class _PageQuery(serializers.Serializer):
@@ -24,12 +42,13 @@ class PagePagination(PageNumberPagination):
     row more than the page size to know whether there is a next page).
     """
 
-    page_size = 10
+    page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
     def paginate_queryset(self, queryset, request: Request, view=None):
-        query = _PageQuery(data=request.query_params)
+        # A plain dict: from a QueryDict DRF would take an empty `page=` for no page at all.
+        query = _PageQuery(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         self.request = request
         self.number = query.validated_data["page"]

@@ -2,23 +2,17 @@
 
 from rest_framework import serializers
 
+from contexts.kernel.http.fields import StrictCharField
 from contexts.renderer.api import MAX_SOURCE_LENGTH
-
-
-class SourceField(serializers.CharField):
-    """A string and nothing else: a number or a list is not Markdown."""
-
-    def to_internal_value(self, data: object) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class RenderRequestSerializer(serializers.Serializer):
     # No max_length: a longer source is refused by the renderer with 413, not 400.
-    src = SourceField(
+    src = StrictCharField(
         allow_blank=True,
         trim_whitespace=False,
+        multiline=True,
+        too_large_above=MAX_SOURCE_LENGTH,
         help_text=(
             "Markdown (CommonMark, GFM tables, strikethrough, autolinks, task lists, "
             "footnotes) with Hatena-style notations; at most "
@@ -29,7 +23,3 @@ class RenderRequestSerializer(serializers.Serializer):
 
 class RenderResponseSerializer(serializers.Serializer):
     html = serializers.CharField(help_text="The sanitized HTML of `src`.")
-
-
-class RenderFieldErrorsSerializer(serializers.Serializer):
-    src = serializers.ListField(child=serializers.CharField(), help_text="What is wrong with src.")

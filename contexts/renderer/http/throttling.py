@@ -4,6 +4,8 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from contexts.kernel.http.client import client_address
+
 
 class RenderThrottle(SimpleRateThrottle):
     """Allow REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["render"] requests per client address.
@@ -18,11 +20,8 @@ class RenderThrottle(SimpleRateThrottle):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def get_ident(self, request: Request) -> str:
-        # X-Forwarded-For is anyone's to forge: trust it only when NUM_PROXIES says how
-        # many proxies in front of us append to it.
-        if api_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR") or "unknown"
-        return super().get_ident(request)
+        # The same client address as the sign-in throttles (the NUM_PROXIES setting).
+        return client_address(request)
 
     def get_cache_key(self, request: Request, view: object) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

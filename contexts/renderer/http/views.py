@@ -1,17 +1,13 @@
 """The render endpoint: Markdown in, sanitized HTML out, for the editor's live preview."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contexts.kernel.http.schema import RETRY_AFTER, error_response
+from contexts.kernel.http.schema import RETRY_AFTER, error_response, invalid_response
 from contexts.renderer import api as renderer_api
-from contexts.renderer.http.serializers import (
-    RenderFieldErrorsSerializer,
-    RenderRequestSerializer,
-    RenderResponseSerializer,
-)
+from contexts.renderer.http.serializers import RenderRequestSerializer, RenderResponseSerializer
 from contexts.renderer.http.throttling import RenderThrottle
 
 # No JSON text of an acceptable source is longer: a character takes at most 12 bytes
@@ -38,12 +34,12 @@ class RenderView(APIView):
         parameters=[RETRY_AFTER],
         responses={
             200: RenderResponseSerializer,
-            400: OpenApiResponse(
-                RenderFieldErrorsSerializer,
-                description="src missing or not a string (a body that is not a JSON "
-                'object answers {"detail", "code"})',
+            400: invalid_response(
+                'src missing, not a string, or with control characters: `{"src": [...]}`; '
+                'a body that is not a JSON object: `{"non_field_errors": [...]}`; not JSON '
+                'at all: `{"detail", "code": "parse_error"}`.'
             ),
-            413: error_response("src too long"),
+            413: error_response("src longer than 100,000 characters, or a larger body"),
             429: error_response("Throttled; see the Retry-After header"),
         },
         auth=[],

@@ -1,16 +1,20 @@
-"""The renderer's use case: a source in, sanitized HTML out."""
+"""The renderer's use case: a source (and what is known of its links) in, sanitized HTML out."""
 
-from contexts.renderer.domain import Rendered, check_source
+from collections.abc import Mapping
+
+from contexts.renderer.domain import LinkPreview, Rendered, check_links, check_source
 from contexts.renderer.services.markdown import markdown_to_html
 from contexts.renderer.services.notation import apply_notations
 from contexts.renderer.services.sanitizer import sanitize
 
 
-def document_render(*, src: str) -> Rendered:
+def document_render(*, src: str, links: Mapping[str, LinkPreview] | None = None) -> Rendered:
     """Render `src` (CommonMark, GFM, footnotes, notations) to sanitized HTML.
 
-    Pure: the same source always gives the same HTML. Raises InvalidSource for a
-    non-string and SourceTooLarge above MAX_SOURCE_LENGTH characters.
+    Pure: the same source and links always give the same HTML. Raises InvalidSource for
+    a non-string, SourceTooLarge above MAX_SOURCE_LENGTH characters and InvalidLinks
+    when `links` is not a mapping of URL to LinkPreview.
     """
     check_source(src)
-    return Rendered(html=sanitize(apply_notations(markdown_to_html(src))))
+    html, link_urls = apply_notations(markdown_to_html(src), check_links(links))
+    return Rendered(html=sanitize(html), link_urls=link_urls)

@@ -1,11 +1,12 @@
 """The search endpoint: GET /api/v1/search?q=... (api-v1.md, "Search")."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contexts.kernel.http.pagination import MAX_PAGE_SIZE, PagePagination
+from contexts.kernel.http.pagination import PAGE_PARAMETERS, PagePagination
+from contexts.kernel.http.schema import invalid_response
 from contexts.search import api as search_api
 from contexts.search.http.serializers import (
     SearchPageSerializer,
@@ -35,27 +36,12 @@ class SearchView(APIView):
         "match first (a match in the title counts more), a page at a time. An entry "
         "unpublished or deleted disappears from the results within seconds.",
         tags=["search"],
-        parameters=[
-            SearchQuerySerializer,
-            OpenApiParameter(
-                "page", int, OpenApiParameter.QUERY, description="1-based page number (default 1)."
-            ),
-            OpenApiParameter(
-                "page_size",
-                int,
-                OpenApiParameter.QUERY,
-                description=f"Results per page, 1-{MAX_PAGE_SIZE} (default 10).",
-            ),
-        ],
+        parameters=[SearchQuerySerializer, *PAGE_PARAMETERS],
         responses={
             200: SearchPageSerializer,
-            400: OpenApiResponse(
-                {
-                    "type": "object",
-                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                },
-                description='`q` missing, blank or over 200 characters (`{"q": [...]}`), '
-                'or a malformed page (`{"page": [...]}`).',
+            400: invalid_response(
+                '`q` missing, blank or over 200 characters (`{"q": [...]}`), or a malformed '
+                'page or page size (`{"page": [...]}`).'
             ),
         },
         auth=[],

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('blog', '0004_events_relay_and_inbox'),
+        ('blog', '0005_entry_links'),
     ]
 
     operations = [

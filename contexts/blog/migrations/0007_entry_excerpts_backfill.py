@@ -33,6 +33,6 @@ def fill_excerpts(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("blog", "0005_entry_excerpt_and_revision")]
+    dependencies = [("blog", "0006_entry_excerpt_and_revision")]
 
     operations = [migrations.RunPython(fill_excerpts, migrations.RunPython.noop, elidable=True)]

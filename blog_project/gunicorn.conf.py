@@ -1,0 +1,26 @@
+"""gunicorn settings of `make serve`: the production web process (production settings)."""
+
+import os
+
+# Where to listen: HOST and PORT, as `make run` takes them.
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+
+# Sized to the cores this process may use, as gunicorn's documentation advises (2 x cores
+# + 1 sync workers: one waits on the database while another computes). WEB_CONCURRENCY
+# overrides it, as it does for most hosts.
+_cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (_cores or 1) + 1)
+
+# A burst of clients waits in the listen queue rather than being refused.
+backlog = 2048
+# A request may wait this long for a database lock and a render (see
+# BLOG_RENDER_TIMEOUT_SECONDS and the SQLite busy timeout) before its worker is recycled.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+
+wsgi_app = "blog_project.wsgi:application"
+# Production settings unless the environment names others.
+_settings = os.environ.get("DJANGO_SETTINGS_MODULE") or "blog_project.settings_production"
+raw_env = [f"DJANGO_SETTINGS_MODULE={_settings}"]
+accesslog = "-"
+errorlog = "-"

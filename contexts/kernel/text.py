@@ -1,0 +1,47 @@
+"""The character rule of text people type: no control characters, no bidi overrides.
+
+Control characters (C0, DEL and C1) have no business in a title or a name and break
+what shows them; bidirectional embedding, override and isolate controls (U+202A-U+202E,
+U+2066-U+2069) make text display as something else than it is ("txt.exe" shown for
+"exe.txt"), which is how names and links are spoofed. Multi-line text (a body, a
+description) keeps its line breaks and tabs. Lone surrogates and NUL cannot be stored
+(PostgreSQL refuses them). Pure Python: every layer of every context may use it, and so
+do the HTTP fields and forms, and the OpenAPI patterns below say the same to clients.
+"""
+
+LINE_BREAKS_AND_TAB = frozenset("\t\n\r")
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+# The refused characters, as a regular-expression class (for the OpenAPI patterns).
+_CONTROLS = r"\x00-\x1f\x7f-\x9f"
+_MULTILINE_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_BIDI = r"\u202a-\u202e\u2066-\u2069"
+
+
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """Return why `value` is not acceptable text (None when it is), naming the character."""
+    for char in value:
+        code = ord(char)
+        if code == 0:
+            return "Null characters are not allowed."
+        if code < 0x20 or 0x7F <= code <= 0x9F:
+            if multiline and char in LINE_BREAKS_AND_TAB:
+                continue
+            return f"Control characters are not allowed: U+{code:04X}."
+        if char in BIDI_CONTROLS:
+            return f"Bidirectional control characters are not allowed: U+{code:04X}."
+        if 0xD800 <= code <= 0xDFFF:
+            return f"Surrogate characters are not allowed: U+{code:04X}."
+    return None
+
+
+def text_pattern(*, multiline: bool, blank: bool, not_only: str = r"\s") -> str:
+    """Return the pattern (JSON Schema, as Python reads it too) of text this rule accepts.
+
+    `blank` False: the text must also hold a character outside the class `not_only`
+    (whitespace by default: not empty, not all spaces).
+    """
+    refused = (_MULTILINE_CONTROLS if multiline else _CONTROLS) + _BIDI
+    if blank:
+        return f"^[^{refused}]*$"
+    return f"^[^{refused}]*[^{not_only}{refused}][^{refused}]*$"
