@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 # The files the running site keeps (settings read the same variable).
 VAR_DIR ?= var
 
-.PHONY: run serve test install migrate worker lint check pytest test-browser bench bench-events bench-concurrency clean
+.PHONY: run serve test install migrate worker lint check pytest test-browser bench bench-events bench-concurrency bench-search clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -95,6 +95,10 @@ bench-boundary: $(INSTALLED)
 ## Concurrent writers on make run and make serve, on the embedded SQLite defaults.
 bench-concurrency: $(INSTALLED)
 	$(BIN)/python bench/concurrency.py
+
+## Needs DATABASE_URL (PostgreSQL); makes and drops its own database, bench_search.
+bench-search: $(INSTALLED)
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

@@ -28,4 +28,4 @@ api_docs = csp_update(
         "style-src": [*_swagger_origins(), "'unsafe-inline'"],
         "img-src": [SELF, "data:", *_swagger_origins()],
     }
-)(SpectacularSwaggerSplitView.as_view(url_name="schema"))
+)(SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/docs.html"))

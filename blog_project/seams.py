@@ -13,6 +13,8 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from contexts.accounts import api as accounts_api
 from contexts.accounts import services as accounts_services
+from contexts.blog import api as blog_api
+from contexts.blog import selectors as blog_selectors
 from contexts.fetcher import api as fetcher_api
 from contexts.fetcher import selectors as fetcher_selectors
 from contexts.fetcher import services as fetcher_services
@@ -25,6 +27,7 @@ from contexts.renderer import services as renderer_services
 # functions are the operations, or the operations gathered from several)
 SEAMS: dict[str, tuple[ModuleType, Any]] = {
     "accounts": (accounts_api, accounts_services),
+    "blog": (blog_api, blog_selectors),
     "fetcher": (
         fetcher_api,
         SimpleNamespace(

@@ -46,7 +46,7 @@ ALLOWED_HOSTS = _env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "te
 
 # The bounded contexts. Each one is a Django app under contexts/ whose models live in
 # the database alias of the same name (see blog_project.routers).
-CONTEXTS = ("accounts", "blog", "renderer", "fetcher")
+CONTEXTS = ("accounts", "blog", "renderer", "fetcher", "search")
 
 # Which process this is: "web" (the site, the public API), a context's service
 # ("accounts", "renderer": its internal endpoints only, `make serve-context`), or
@@ -97,8 +97,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI's files, served by the site itself: /api/docs/ needs no CDN.
+    "drf_spectacular_sidecar",
     "contexts.kernel",
     *(f"contexts.{name}" for name in CONTEXTS),
 ]
@@ -332,6 +335,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Blog platform API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "contexts.kernel.http.schema.collapse_blank_alternatives",

@@ -1,12 +1,14 @@
 """URL configuration: mounts every context's web pages and REST endpoints."""
 
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemaps_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from blog_project import ops, seams
+from blog_project import ops, seams, site
 from blog_project.docs import api_docs
 from contexts.accounts.http.views import jwks
+from contexts.blog.web.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("server/health", ops.health, name="health"),
@@ -15,9 +17,26 @@ urlpatterns = [
     path(".well-known/jwks.json", jwks, name="jwks"),
     *seams.internal_urls(),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Swagger UI from the site's static files (drf-spectacular-sidecar), its script a
+    # file of its own: no request leaves the site.
     path("api/docs/", api_docs, name="docs"),
     path("api/v1/", include("contexts.accounts.http.urls")),
     path("api/v1/", include("contexts.renderer.http.urls")),
     path("api/v1/", include("contexts.blog.http.urls")),
+    path("api/v1/", include("contexts.search.http.urls")),
+    path("robots.txt", site.robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemaps_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("", include("contexts.search.web.urls")),
     path("", include("contexts.blog.web.urls")),
 ]

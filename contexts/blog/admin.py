@@ -1,8 +1,10 @@
 """Operators' view of the blog context in Django's admin: browse and remove, not author."""
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from contexts.blog import services
 from contexts.blog.models import (
     AccountTombstone,
     Author,
@@ -31,6 +33,12 @@ class AuthorAdmin(ReadOnlyAdmin):
     search_fields = ("name", "account_id")
     ordering = ("-created_at",)
 
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # an author goes with its account (the deletion saga), never alone
+
+
+# Removals go through the services, which tell the readers' projections (search) too.
+
 
 @admin.register(Blog)
 class BlogAdmin(ReadOnlyAdmin):
@@ -38,6 +46,13 @@ class BlogAdmin(ReadOnlyAdmin):
     list_select_related = ("owner",)
     search_fields = ("path", "title", "owner__name")
     date_hierarchy = "created_at"
+
+    def delete_model(self, request: HttpRequest, obj: Blog) -> None:
+        services.blog_remove(blog=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Blog]) -> None:
+        for blog in queryset:
+            services.blog_remove(blog=blog)
 
 
 @admin.register(Entry)
@@ -48,6 +63,13 @@ class EntryAdmin(ReadOnlyAdmin):
     list_select_related = ("blog",)
     search_fields = ("title", "blog__path")
     date_hierarchy = "published_at"
+
+    def delete_model(self, request: HttpRequest, obj: Entry) -> None:
+        services.entry_remove(entry=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Entry]) -> None:
+        for entry in queryset.only("id", "blog_id"):
+            services.entry_remove(entry=entry)
 
 
 @admin.register(IdempotencyRecord)

@@ -5,6 +5,7 @@ import html
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from contexts.kernel import errors
 from contexts.kernel.events import Event
@@ -29,6 +30,8 @@ PUBLISHED = "published"
 ENTRY_STATUSES = (DRAFT, PUBLISHED)
 # What an owner may ask a list of entries for (`?status=`).
 ENTRY_LIST_STATUSES = (*ENTRY_STATUSES, "all")
+# The most entries one page of entries_export() holds.
+EXPORT_MAX_LIMIT = 1000
 
 
 # --- errors -------------------------------------------------------------------------
@@ -111,7 +114,130 @@ class EntryRenderPending(Event):
     entry_id: str
 
 
+# What a reader-facing projection (search) needs to show a published entry without
+# asking the blog: ids, texts, where its pages are, who wrote it. The same fields make
+# the EntryPublished and EntryChanged events and the rows of entries_export().
+
+
+@dataclass(frozen=True, kw_only=True)
+class _PublishedEntryEvent(Event):
+    """Fields of a published entry as it is now (a base: not an event type of its own)."""
+
+    entry_id: str
+    # Raised by every change of the entry: keep the highest one seen.
+    revision: int
+    blog_id: str
+    blog_path: str
+    blog_title: str
+    # The blog's updated_at when blog_title was read: the newest title wins.
+    blog_updated_at: datetime
+    blog_url_path: str
+    account_id: str
+    author_name: str
+    title: str
+    # The rendered body as plain text, on one line (renderer_api.plain_text).
+    text: str
+    url_path: str
+    published_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntryPublished(_PublishedEntryEvent):
+    """An entry became visible to readers (created published, or a draft published)."""
+
+    type_name = "blog.EntryPublished.v1"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntryChanged(_PublishedEntryEvent):
+    """A published entry changed: its title, its body, or its HTML once rendered."""
+
+    type_name = "blog.EntryChanged.v1"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntryUnpublished(Event):
+    """A published entry went back to draft: readers no longer see it."""
+
+    type_name = "blog.EntryUnpublished.v1"
+
+    entry_id: str
+    revision: int
+    blog_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntryDeleted(Event):
+    """An entry was deleted (by an operator); it never comes back."""
+
+    type_name = "blog.EntryDeleted.v1"
+
+    entry_id: str
+    revision: int
+    blog_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlogChanged(Event):
+    """A blog's title or description changed; `updated_at` orders two changes."""
+
+    type_name = "blog.BlogChanged.v1"
+
+    blog_id: str
+    path: str
+    title: str
+    url_path: str
+    account_id: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlogDeleted(Event):
+    """A blog and all its entries were deleted; blog ids are never reused."""
+
+    type_name = "blog.BlogDeleted.v1"
+
+    blog_id: str
+    path: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountContentDeleted(Event):
+    """Everything an account had in the blog context (blogs, entries) was deleted."""
+
+    type_name = "blog.AccountContentDeleted.v1"
+
+    account_id: str
+
+
 # --- DTOs published through api.py ---------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishedEntry:
+    """A published entry as entries_export() gives it: the fields of EntryPublished."""
+
+    entry_id: str
+    revision: int
+    blog_id: str
+    blog_path: str
+    blog_title: str
+    blog_updated_at: datetime
+    blog_url_path: str
+    account_id: str
+    author_name: str
+    title: str
+    text: str
+    url_path: str
+    published_at: datetime
+
+
+@dataclass(frozen=True)
+class EntryExportPage:
+    """One page of entries_export(): its entries, and the cursor of the next page (or None)."""
+
+    entries: list[PublishedEntry]
+    next_after: str | None
 
 
 @dataclass(frozen=True)
@@ -242,6 +368,41 @@ def check_publishable(*, body: str) -> None:
 def unrendered_html(body: str) -> str:
     """Return the safe stand-in for rendered HTML: the body escaped, as preformatted text."""
     return f'<pre class="entry-unrendered">{html.escape(body, quote=True)}</pre>'
+
+
+def blog_url_path(path: str) -> str:
+    """Return the path of a blog's public page, from the site's root."""
+    return f"/blogs/{path}"
+
+
+def entry_url_path(blog_path: str, entry_id: str) -> str:
+    """Return the path of an entry's public page, from the site's root."""
+    return f"/blogs/{blog_path}/entries/{entry_id}"
+
+
+def published_entry_fields(
+    *, entry_id: object, revision: int, blog, title: str, text: str, published_at: datetime
+) -> dict:
+    """Return the fields of EntryPublished, EntryChanged and PublishedEntry.
+
+    `blog` is the entry's blog with its owner (pk, path, title, updated_at, owner.name,
+    owner.account_id), as it was read in the transaction that changed the entry.
+    """
+    return {
+        "entry_id": str(entry_id),
+        "revision": revision,
+        "blog_id": str(blog.pk),
+        "blog_path": blog.path,
+        "blog_title": blog.title,
+        "blog_updated_at": blog.updated_at,
+        "blog_url_path": blog_url_path(blog.path),
+        "account_id": blog.owner.account_id,
+        "author_name": blog.owner.name,
+        "title": title,
+        "text": text,
+        "url_path": entry_url_path(blog.path, str(entry_id)),
+        "published_at": published_at,
+    }
 
 
 def request_fingerprint(*, path: str, payload: object) -> str:

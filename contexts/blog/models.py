@@ -53,6 +53,12 @@ class Entry(models.Model):
     # The renderer's sanitized HTML, or the escaped body while `rendered` is False.
     body_html = models.TextField(blank=True, default="")
     rendered = models.BooleanField(default=False)
+    # The plain-text excerpt of body_html, made with it (renderer_api.plain_text), so
+    # that lists never render nor parse HTML when they are read.
+    excerpt = models.TextField(blank=True, default="")
+    # Raised by every change: a projection fed by this entry's events (search) keeps the
+    # highest revision it saw, since events may arrive in any order.
+    revision = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     # None while the entry is a draft, which only its owner sees; publishing sets it
     # to the time of publication, unpublishing clears it again.
@@ -63,6 +69,12 @@ class Entry(models.Model):
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["blog", "-published_at", "-id"], name="blog_entry_newest"),
+            # The home page, the site's feed and the sitemap: published entries of all blogs.
+            models.Index(
+                fields=["-published_at", "-id"],
+                name="blog_entry_published",
+                condition=models.Q(published_at__isnull=False),
+            ),
             # The background re-render sweep looks for entries still waiting for HTML.
             models.Index(
                 fields=["id"], name="blog_entry_unrendered", condition=models.Q(rendered=False)

@@ -1,10 +1,15 @@
 """Read queries of the blog context: lists joined up front, lookups that raise blog errors."""
 
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
 from contexts.blog import domain
 from contexts.blog.models import AccountTombstone, Author, Blog, Entry
+from contexts.renderer import api as renderer_api
+
+# Fields a list of entries never shows: lists show excerpts, stored when the entry was
+# rendered, and leave the (up to 100,000 characters) bodies in the database.
+BODIES = ("body", "body_html")
 
 
 def blog_list() -> QuerySet[Blog]:
@@ -20,6 +25,12 @@ def blog_list_by_owner(*, author: Author) -> QuerySet[Blog]:
 def blog_list_by_account(*, account_id: str) -> QuerySet[Blog]:
     """Return the blogs of the author of an account, newest first (none if no author)."""
     return blog_list().filter(owner__account_id=account_id)
+
+
+def blog_list_with_entries() -> QuerySet[Blog]:
+    """Return the blogs with at least one published entry, newest first, owner joined."""
+    published = Entry.objects.filter(blog=OuterRef("pk"), published_at__isnull=False)
+    return blog_list().filter(Exists(published))
 
 
 def blog_get(*, path: str) -> Blog:
@@ -88,6 +99,79 @@ def entry_get(*, blog: Blog, entry_id: str, include_drafts: bool = False) -> Ent
     if found is None:
         raise domain.EntryNotFound()
     return found
+
+
+def entry_list_published(*, author: Author | None = None) -> QuerySet[Entry]:
+    """Return published entries of every blog (or of one author's), newest published first.
+
+    Blog and owner joined; bodies left out (add .defer(None) or .only() to read them).
+    """
+    entries = Entry.objects.select_related("blog", "blog__owner").filter(published_at__isnull=False)
+    if author is not None:
+        entries = entries.filter(blog__owner=author)
+    return entries.defer(*BODIES).order_by("-published_at", "-id")
+
+
+def entry_neighbours(*, entry: Entry) -> tuple[Entry | None, Entry | None]:
+    """Return the published entries just older and just newer than `entry` in its blog.
+
+    (None, None) for a draft: it has no place among the published ones.
+    """
+    if entry.is_draft:
+        return None, None
+    same_blog = Entry.objects.filter(blog_id=entry.blog_id, published_at__isnull=False).only(
+        "id", "title", "published_at", "blog_id"
+    )
+    at, pk = entry.published_at, entry.pk
+    older = (
+        same_blog.filter(Q(published_at__lt=at) | Q(published_at=at, id__lt=pk))
+        .order_by("-published_at", "-id")
+        .first()
+    )
+    newer = (
+        same_blog.filter(Q(published_at__gt=at) | Q(published_at=at, id__gt=pk))
+        .order_by("published_at", "id")
+        .first()
+    )
+    return older, newer
+
+
+def entry_export_page(*, after: str | None, limit: int) -> domain.EntryExportPage:
+    """Return up to `limit` published entries with an id above `after`, in id order.
+
+    Keyset paging: each page is one indexed range scan however far the export has gone,
+    and entries published or deleted meanwhile neither shift nor repeat the pages.
+    """
+    if after is not None and not domain.is_valid_entry_id(after):
+        raise domain.InvalidBlogInput(fields={"after": ["Use the cursor of the previous page."]})
+    if not isinstance(limit, int) or not 1 <= limit <= domain.EXPORT_MAX_LIMIT:
+        raise domain.InvalidBlogInput(
+            fields={"limit": [f"Use a number of 1-{domain.EXPORT_MAX_LIMIT}."]}
+        )
+    entries = (
+        Entry.objects.select_related("blog", "blog__owner")
+        .filter(published_at__isnull=False)
+        .defer("body")
+        .order_by("id")
+    )
+    if after is not None:
+        entries = entries.filter(id__gt=int(after))
+    rows = list(entries[: limit + 1])
+    page = [
+        domain.PublishedEntry(
+            **domain.published_entry_fields(
+                entry_id=entry.pk,
+                revision=entry.revision,
+                blog=entry.blog,
+                title=entry.title,
+                text=renderer_api.plain_text(entry.body_html).text,
+                published_at=entry.published_at,
+            )
+        )
+        for entry in rows[:limit]
+    ]
+    next_after = page[-1].entry_id if len(rows) > limit else None
+    return domain.EntryExportPage(entries=page, next_after=next_after)
 
 
 def entry_ids_unrendered(*, limit: int = 100) -> list[str]:

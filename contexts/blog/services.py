@@ -9,6 +9,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from contexts.blog import domain
@@ -143,17 +144,34 @@ def blog_update(
     with transaction.atomic(using=ALIAS):
         if not Blog.objects.filter(pk=blog.pk).update(**changes):
             raise domain.BlogNotFound()
-    for field, value in changes.items():
-        setattr(blog, field, value)
+        for field, value in changes.items():
+            setattr(blog, field, value)
+        publish(
+            domain.BlogChanged(
+                blog_id=str(blog.pk),
+                path=blog.path,
+                title=blog.title,
+                url_path=domain.blog_url_path(blog.path),
+                account_id=blog.owner.account_id,
+                updated_at=blog.updated_at,
+            ),
+            using=ALIAS,
+        )
     return blog
 
 
 def blog_delete(*, blog: Blog, actor: Author) -> None:
     """Delete a blog and all its entries; only its owner may."""
     _check_owner(blog=blog, actor=actor)
+    blog_remove(blog=blog)
+
+
+def blog_remove(*, blog: Blog) -> None:
+    """Delete a blog and all its entries, whoever asks (an operator in the admin)."""
     with transaction.atomic(using=ALIAS):
         Entry.objects.filter(blog_id=blog.pk).delete()
-        Blog.objects.filter(pk=blog.pk).delete()
+        if Blog.objects.filter(pk=blog.pk).delete()[0]:
+            publish(domain.BlogDeleted(blog_id=str(blog.pk), path=blog.path), using=ALIAS)
 
 
 # --- rendering ----------------------------------------------------------------------
@@ -237,6 +255,15 @@ def _links_fetch(urls: list[str]) -> None:
         logger.exception("Could not ask for the metadata of %d linked page(s).", len(urls))
 
 
+def _presentation(body: str, html: str | None) -> tuple[dict[str, object], str]:
+    """Return the stored fields made from a body and its HTML (None: the escaped body
+    stands in until a render succeeds), and the plain text readers see of it."""
+    body_html = html if html is not None else domain.unrendered_html(body)
+    plain = renderer_api.plain_text(body_html)
+    fields = {"body_html": body_html, "rendered": html is not None, "excerpt": plain.excerpt}
+    return fields, plain.text
+
+
 def _render_later(entry: Entry) -> None:
     """Inside the saving transaction: have the entry rendered again once it commits.
 
@@ -280,12 +307,19 @@ def entry_render_store(*, rendered: domain.RenderedBody | None) -> bool:
         return False
     if rendered.html is None:
         raise domain.EntryRenderFailed()
+    fields, text = _presentation(rendered.body, rendered.html)
     with transaction.atomic(using=ALIAS):
         updated = Entry.objects.filter(
             pk=rendered.entry_id, rendered=False, body=rendered.body
-        ).update(body_html=rendered.html, rendered=True)
+        ).update(**fields, revision=F("revision") + 1)
         if updated:
             _links_keep(rendered.entry_id, rendered.link_urls)
+            entry = (
+                Entry.objects.select_related("blog__owner").defer("body").get(pk=rendered.entry_id)
+            )
+            if not entry.is_draft:
+                # Readers (and search) now get the formatted text instead of the source.
+                _announce(domain.EntryChanged, entry=entry, text=text)
     return bool(updated)
 
 
@@ -308,14 +342,22 @@ def entry_links_rerender_store(*, rendered: list[domain.RenderedBody]) -> int:
     Rendering is a pure function of the body and the metadata, so storing twice changes
     nothing the second time; an entry edited meanwhile is left to its edit.
     """
+    presented = [(item, *_presentation(item.body, item.html)) for item in rendered]
     changed = 0
     with transaction.atomic(using=ALIAS):
-        for item in rendered:
-            changed += (
+        for item, fields, text in presented:
+            updated = (
                 Entry.objects.filter(pk=item.entry_id, body=item.body)
                 .exclude(body_html=item.html, rendered=True)
-                .update(body_html=item.html, rendered=True)
+                .update(**fields, revision=F("revision") + 1)
             )
+            if not updated:
+                continue
+            changed += 1
+            entry = Entry.objects.select_related("blog__owner").defer("body").get(pk=item.entry_id)
+            if not entry.is_draft:
+                # Search shows the titles the links now read.
+                _announce(domain.EntryChanged, entry=entry, text=text)
     return changed
 
 
@@ -328,22 +370,40 @@ def _lock_blog(blog: Blog) -> None:
         raise domain.BlogNotFound()
 
 
+def _announce(
+    event_type: type[domain.EntryPublished | domain.EntryChanged], *, entry: Entry, text: str
+) -> None:
+    """Inside the changing transaction: tell what a published entry is now (blog and owner
+    of `entry` loaded)."""
+    fields = domain.published_entry_fields(
+        entry_id=entry.pk,
+        revision=entry.revision,
+        blog=entry.blog,
+        title=entry.title,
+        text=text,
+        published_at=entry.published_at,
+    )
+    publish(event_type(**fields), using=ALIAS)
+
+
 def _entry_create(
     *, blog: Blog, title: str, body: str, rendered: renderer_api.Rendered | None, status: str
 ) -> Entry:
+    fields, text = _presentation(body, rendered.html if rendered is not None else None)
     _lock_blog(blog)
     now = timezone.now()
     entry = Entry.objects.create(
         blog=blog,
         title=title,
         body=body,
-        body_html=rendered.html if rendered is not None else domain.unrendered_html(body),
-        rendered=rendered is not None,
+        **fields,
         created_at=now,
         published_at=now if status == domain.PUBLISHED else None,
     )
     if rendered is None:
         _render_later(entry)
+    if not entry.is_draft:
+        _announce(domain.EntryPublished, entry=entry, text=text)
     _links_keep(entry.pk, rendered.link_urls if rendered is not None else None)
     return entry
 
@@ -478,13 +538,12 @@ def entry_edit(
     if title is not None and title != entry.title:
         changes["title"] = title
     rendered = None
+    text = None
     if body is not None and body != entry.body:
         rendered = _render(body)
         changes["body"] = body
-        changes["body_html"] = (
-            rendered.html if rendered is not None else domain.unrendered_html(body)
-        )
-        changes["rendered"] = rendered is not None
+        presentation, text = _presentation(body, rendered.html if rendered is not None else None)
+        changes.update(presentation)
     now = timezone.now()
     if changes:
         changes["edited_at"] = now
@@ -492,7 +551,7 @@ def entry_edit(
         current = (
             Entry.objects.select_for_update()
             .filter(pk=entry.pk)
-            .only("id", "body", "published_at")
+            .only("id", "title", "body", "body_html", "published_at", "revision")
             .first()
         )
         if current is None:
@@ -504,16 +563,51 @@ def entry_edit(
         if new_status != current.status:
             changes["published_at"] = now if new_status == domain.PUBLISHED else None
         if changes:
+            changes["revision"] = current.revision + 1
             Entry.objects.filter(pk=entry.pk).update(**changes)
         if "body" in changes:
             if rendered is None:
                 _render_later(entry)
             _links_keep(entry.pk, rendered.link_urls if rendered is not None else None)
-    for field, value in changes.items():
-        setattr(entry, field, value)
-    if "published_at" not in changes:
-        entry.published_at = current.published_at
+        for field, value in changes.items():
+            setattr(entry, field, value)
+        for field in ("title", "published_at", "revision"):
+            if field not in changes:
+                setattr(entry, field, getattr(current, field))
+        if changes:
+            _announce_edit(entry, was_draft=current.is_draft, current=current, text=text)
     return entry
+
+
+def _announce_edit(entry: Entry, *, was_draft: bool, current: Entry, text: str | None) -> None:
+    """Tell readers' projections what an edit changed for them (a draft's edits: nothing)."""
+    if entry.is_draft:
+        if not was_draft:
+            publish(
+                domain.EntryUnpublished(
+                    entry_id=entry.public_id, revision=entry.revision, blog_id=str(entry.blog_id)
+                ),
+                using=ALIAS,
+            )
+        return
+    if text is None:  # the body did not change: its text is the stored HTML's
+        text = renderer_api.plain_text(current.body_html).text
+    _announce(domain.EntryPublished if was_draft else domain.EntryChanged, entry=entry, text=text)
+
+
+def entry_remove(*, entry: Entry) -> None:
+    """Delete an entry for good, whoever asks (an operator in the admin)."""
+    with transaction.atomic(using=ALIAS):
+        current = Entry.objects.select_for_update().filter(pk=entry.pk).only("revision").first()
+        if current is None:
+            return
+        Entry.objects.filter(pk=entry.pk).delete()
+        publish(
+            domain.EntryDeleted(
+                entry_id=entry.public_id, revision=current.revision + 1, blog_id=str(entry.blog_id)
+            ),
+            using=ALIAS,
+        )
 
 
 def entry_unpublish(*, entry: Entry, actor: Author) -> Entry:
@@ -533,3 +627,6 @@ def account_content_delete(*, account_id: str) -> None:
         Author.objects.filter(account_id=account_id).delete()
         IdempotencyRecord.objects.filter(account_id=account_id).delete()
         WebSession.objects.filter(account_id=account_id).delete()
+        # Told even when there was nothing here: a projection may hold what this context
+        # no longer does (an event it got late), and forgetting twice is harmless.
+        publish(domain.AccountContentDeleted(account_id=account_id), using=ALIAS)

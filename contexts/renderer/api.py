@@ -9,24 +9,29 @@ from typing import Protocol
 
 from contexts.kernel.seams import Seam, idempotent
 from contexts.renderer.domain import (
+    EXCERPT_LENGTH,
     MAX_SOURCE_LENGTH,
     InvalidLinks,
     InvalidSource,
     LinkPreview,
+    PlainText,
     Rendered,
     RendererError,
     SourceTooLarge,
 )
 
 __all__ = [
+    "EXCERPT_LENGTH",
     "MAX_SOURCE_LENGTH",
     "InvalidLinks",
     "InvalidSource",
     "LinkPreview",
+    "PlainText",
     "Rendered",
     "RendererApi",
     "RendererError",
     "SourceTooLarge",
+    "plain_text",
     "render",
     "seam",
 ]
@@ -39,6 +44,11 @@ class RendererApi(Protocol):
     def document_render(self, *, src: str, links: dict[str, LinkPreview] | None = None) -> Rendered:
         """Render a source to sanitized HTML with what is known of the pages it links to;
         raise InvalidSource, InvalidLinks or SourceTooLarge."""
+        ...
+
+    @idempotent
+    def plain_text(self, *, html: str, excerpt_length: int = EXCERPT_LENGTH) -> PlainText:
+        """Return the text of rendered HTML on one line, and its excerpt."""
         ...
 
 
@@ -54,3 +64,11 @@ def render(src: str, *, links: Mapping[str, LinkPreview] | None = None) -> Rende
     if isinstance(links, Mapping):
         links = dict(links)
     return seam.api.document_render(src=src, links=links)  # type: ignore[arg-type]
+
+
+def plain_text(html: str, *, excerpt_length: int = EXCERPT_LENGTH) -> PlainText:
+    """Return the text of rendered HTML on one line, and its excerpt cut at a word boundary.
+
+    Both are plain text (escape them on output): an excerpt never holds half a tag.
+    """
+    return seam.api.plain_text(html=html, excerpt_length=excerpt_length)

@@ -103,3 +103,15 @@ def check_source(src: object) -> str:
             f"The source has {len(src)} characters; at most {MAX_SOURCE_LENGTH} are allowed."
         )
     return src
+
+
+# How long an excerpt may be, in characters, "…" included.
+EXCERPT_LENGTH = 280
+
+
+@dataclass(frozen=True)
+class PlainText:
+    """What a reader sees of rendered HTML, as text: all of it, and the excerpt of it."""
+
+    text: str
+    excerpt: str

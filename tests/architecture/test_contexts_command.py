@@ -27,15 +27,15 @@ def test_it_lists_every_context_with_its_alias(scratch):
 
 
 def test_imports_come_from_the_import_graph(scratch):
-    scratch.write("contexts/search/__init__.py", '"""A new context."""\n')
+    scratch.write("contexts/notes/__init__.py", '"""A new context."""\n')
     scratch.write(
-        "contexts/search/api.py",
+        "contexts/notes/api.py",
         '"""Search api."""\n\n\ndef find(q: str) -> list:\n    """Find."""\n    return [q]\n',
     )
-    scratch.write("contexts/search/indexer.py", "from contexts.renderer import api  # noqa\n")
+    scratch.write("contexts/notes/indexer.py", "from contexts.renderer import api  # noqa\n")
 
     rows = _contexts(scratch)
 
-    assert rows["search"]["imports"] == ["renderer"]
-    assert rows["search"]["api"] == {"functions": ["find"]}
-    assert rows["search"]["alias"] is None
+    assert rows["notes"]["imports"] == ["renderer"]
+    assert rows["notes"]["api"] == {"functions": ["find"]}
+    assert rows["notes"]["alias"] is None

@@ -57,8 +57,8 @@ def test_the_kernel_importing_any_context_breaks_the_kernel_contract(scratch, im
 
 
 def test_a_brand_new_context_is_covered_without_editing_the_contracts(scratch):
-    scratch.write("contexts/search/__init__.py", '"""A new context."""\n')
-    scratch.write("contexts/search/indexer.py", "from contexts.blog import models  # noqa\n")
+    scratch.write("contexts/notes/__init__.py", '"""A new context."""\n')
+    scratch.write("contexts/notes/indexer.py", "from contexts.blog import models  # noqa\n")
 
     _assert_broken(scratch.lint_imports(), CONTRACT_VIA_API)
 

@@ -49,3 +49,23 @@ def test_published_entries_stay_published_and_unpublished_ones_become_drafts():
     restored = back.objects.get(pk=hidden.pk)
     assert restored.published_at == then and restored.unpublished_at is not None
     assert back.objects.get(pk=kept.pk).unpublished_at is None
+
+
+def test_entries_saved_before_excerpts_get_theirs_from_their_stored_html():
+    old = _migrate(("blog", "0005_entry_links"))
+    author = old.get_model("blog", "Author").objects.create(account_id="a2", name="bob")
+    blog = old.get_model("blog", "Blog").objects.create(path="older", title="O", owner=author)
+    entry = old.get_model("blog", "Entry")
+    words = " ".join(f"word{n}" for n in range(100))
+    long_one = entry.objects.create(blog=blog, title="long", body="b", body_html=f"<p>{words}</p>")
+    short = entry.objects.create(
+        blog=blog, title="short", body="b", body_html="<p>Hi <b>you</b></p>"
+    )
+
+    new = _migrate(("blog", "0007_entry_excerpts_backfill")).get_model("blog", "Entry")
+
+    assert new.objects.get(pk=short.pk).excerpt == "Hi you"
+    excerpt = new.objects.get(pk=long_one.pk).excerpt
+    assert excerpt.endswith("…") and len(excerpt) <= 280
+    assert words.startswith(excerpt[:-1])
+    assert new.objects.get(pk=short.pk).revision == 0

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.test import Client
 
 from contexts.accounts import api as accounts_api
+from contexts.blog import services
 from contexts.blog.models import Author, Blog, Entry, WebSession
 from tests.blog.conftest_web import (
     ALL_DATABASES,
@@ -262,8 +263,11 @@ def test_blog_descriptions_keep_their_line_breaks_and_stay_escaped():
         "/my/blogs/-/create",
         {"path": "lines", "title": "Lines", "description": "One\r\n<b>Two</b>\r\nThree"},
     )
-    assert Blog.objects.get(path="lines").owner == owner
+    blog = Blog.objects.get(path="lines")
+    assert blog.owner == owner
+    # Lists of blogs for readers show blogs with entries.
+    services.entry_publish(blog=blog, actor=owner, title="First", body="Hello")
 
-    for url in ("/blogs/lines", "/my/blogs/lines", "/", "/authors/alice"):
+    for url in ("/blogs/lines", "/my/blogs/lines", "/", "/blogs", "/authors/alice"):
         page = text(client.get(url))
         assert "One<br>&lt;b&gt;Two&lt;/b&gt;<br>Three" in page, url

@@ -3,8 +3,10 @@
 import pytest
 from django.test import Client
 
+from contexts.blog import services
 from contexts.blog.models import Entry
 from contexts.blog.web import views
+from contexts.renderer import api as renderer_api
 from tests.blog.conftest_web import (
     ALL_DATABASES,
     client_of,
@@ -18,53 +20,78 @@ from tests.blog.conftest_web import (
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES)
 
 
-def test_home_lists_blogs_newest_first_with_their_authors():
+def test_home_lists_the_newest_entries_of_every_blog_with_blog_author_date_and_excerpt():
     alice, bob = register("alice"), register("bob")
-    make_blog(alice, "older-blog", "Older blog")
-    make_blog(bob, "newer-blog", "Newer blog")
+    publish(make_blog(alice, "alices", "Alice's notes"), "Older entry", "The *first* words.")
+    publish(make_blog(bob, "bobs", "Bob cooks"), "Newer entry", "Pasta **tonight**.")
 
     response = Client().get("/")
 
     assert response.status_code == 200
     page = text(response)
-    assert page.index("Newer blog") < page.index("Older blog")
-    assert 'href="/blogs/newer-blog"' in page
-    assert 'href="/authors/bob"' in page
+    assert page.index("Newer entry") < page.index("Older entry")
+    assert 'href="/blogs/bobs/entries/' in page and 'href="/blogs/alices/entries/' in page
+    assert 'href="/blogs/bobs">Bob cooks</a> by <a href="/authors/bob">bob</a>' in page
+    assert "<time datetime=" in page
+    # Excerpts: the rendered text, without its markup.
+    assert '<p class="entry__excerpt">Pasta tonight.</p>' in page
+    assert "<strong>tonight</strong>" not in page
 
 
-def test_home_without_blogs_invites_to_sign_up():
+def test_home_lists_the_blogs_with_entries_below_the_entries_and_not_the_empty_ones():
+    alice = register("alice")
+    publish(make_blog(alice, "written", "A written blog"), "Only entry")
+    make_blog(alice, "empty", "An empty blog")
+    drafts = make_blog(alice, "drafts", "A blog of drafts")
+    services.entry_create(blog=drafts, actor=alice, title="Draft", body="", status="draft")
+
+    page = text(Client().get("/"))
+
+    assert page.index("Only entry") < page.index('id="home-blogs-title"')
+    assert page.index('id="home-blogs-title"') < page.rindex("A written blog")
+    assert "An empty blog" not in page
+    assert "A blog of drafts" not in page and "Draft" not in page
+    assert "An empty blog" not in text(Client().get("/blogs"))
+    assert "A written blog" in text(Client().get("/blogs"))
+
+
+def test_home_without_entries_invites_to_sign_up():
+    make_blog(register("alice"), "empty", "An empty blog")
+
     response = Client().get("/")
 
     assert response.status_code == 200
-    assert "No blogs yet" in text(response)
+    assert "No entries yet" in text(response)
     assert 'href="/signup"' in text(response)
+    assert "An empty blog" not in text(response)
 
 
-def test_home_pages_by_ten():
-    alice = register("alice")
+def test_home_pages_entries_by_ten_and_shows_blogs_on_the_first_page():
+    blog = make_blog(register("alice"), "notes", "Notes")
     for number in range(12):
-        make_blog(alice, f"blog-{number:02d}", f"Blog number {number:02d}")
+        publish(blog, f"Entry number {number:02d}", "Text")
 
     first, second = Client().get("/"), Client().get("/?page=2")
 
-    assert text(first).count('class="card"') == 10
-    assert "Blog number 11" in text(first) and "Blog number 00" not in text(first)
+    assert text(first).count('class="entry"') == 10
+    assert "Entry number 11" in text(first) and "Entry number 01" not in text(first)
     assert "Page 1 of 2" in text(first) and 'href="?page=2"' in text(first)
-    assert text(second).count('class="card"') == 2
-    assert "Blog number 00" in text(second)
+    assert text(second).count('class="entry"') == 2
+    assert "Entry number 00" in text(second)
+    assert 'id="home-blogs-title"' in text(first)
+    assert 'id="home-blogs-title"' not in text(second)
 
 
 def test_a_page_number_out_of_range_or_not_a_number_shows_a_real_page():
-    alice = register("alice")
-    make_blog(alice, "only-blog", "Only blog")
+    publish(make_blog(register("alice"), "only-blog", "Only blog"), "Only entry")
 
     for query in ("?page=99", "?page=abc", "?page=-1"):
         response = Client().get("/" + query)
         assert response.status_code == 200
-        assert "Only blog" in text(response)
+        assert "Only entry" in text(response)
 
 
-def test_blog_page_shows_rendered_entries_newest_first_five_per_page():
+def test_blog_page_shows_excerpts_with_read_more_newest_first_five_per_page():
     blog = make_blog(register("alice"))
     for number in range(7):
         publish(blog, f"Entry {number}", f"Body of **entry {number}**")
@@ -77,9 +104,30 @@ def test_blog_page_shows_rendered_entries_newest_first_five_per_page():
     assert "Alice&#x27;s notes" in page
     assert page.count('class="entry"') == 5
     assert page.index("Entry 6") < page.index("Entry 2")
-    assert "<strong>entry 6</strong>" in page
+    assert '<p class="entry__excerpt">Body of entry 6</p>' in page
+    assert "<strong>entry 6</strong>" not in page  # no whole bodies on a list
+    newest = Entry.objects.get(title="Entry 6")
+    assert f'<a href="/blogs/alice-notes/entries/{newest.pk}">Read more' in page
+    assert page.count("Read more") == 5
     assert "Entry 1" not in page
     assert text(second).count('class="entry"') == 2
+
+
+def test_a_long_excerpt_is_cut_at_a_word_boundary_with_no_broken_markup():
+    blog = make_blog(register("alice"))
+    words = " ".join(f"**word{n}** <i>x</i> [link](https://example.com/{n})" for n in range(80))
+    entry = publish(blog, "Long", words)
+
+    page = text(Client().get("/blogs/alice-notes"))
+
+    excerpt = page.split('<p class="entry__excerpt">', 1)[1].split("</p>", 1)[0]
+    assert excerpt == entry.excerpt
+    assert excerpt.endswith("…") and len(excerpt) <= 280
+    # The text as read, cut where a word ends.
+    whole = renderer_api.plain_text(entry.body_html).text
+    kept = excerpt.removesuffix("…")
+    assert whole.startswith(kept) and whole[len(kept)] == " "
+    assert "<" not in excerpt and "*" not in excerpt and "word0 x link" in excerpt
 
 
 def test_entry_page_shows_the_rendered_html_of_the_body():
@@ -110,11 +158,10 @@ def test_an_entry_whose_html_is_pending_shows_its_body_escaped():
     entry = publish(blog, "Pending", "**bold** <b>not markup</b>")
     Entry.objects.filter(pk=entry.pk).update(rendered=False, body_html="")
 
-    for url in (f"/blogs/alice-notes/entries/{entry.pk}", "/blogs/alice-notes"):
-        page = text(Client().get(url))
-        assert "Rendering pending" in page
-        assert '<pre class="raw-body">**bold** &lt;b&gt;not markup&lt;/b&gt;</pre>' in page
-        assert "<strong>bold</strong>" not in page
+    page = text(Client().get(f"/blogs/alice-notes/entries/{entry.pk}"))
+    assert "Rendering pending" in page
+    assert '<pre class="raw-body">**bold** &lt;b&gt;not markup&lt;/b&gt;</pre>' in page
+    assert "<strong>bold</strong>" not in page
 
 
 def test_an_unpublished_entry_is_gone_from_the_public_pages():

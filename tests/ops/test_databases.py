@@ -9,7 +9,7 @@ from blog_project.databases import database_settings
 from blog_project.routers import ContextRouter
 from contexts.kernel.events.stores import is_local
 
-CONTEXTS = ("accounts", "blog", "renderer", "fetcher")
+CONTEXTS = ("accounts", "blog", "renderer", "fetcher", "search")
 
 
 def test_every_context_has_an_alias_named_after_it():

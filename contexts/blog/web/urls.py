@@ -2,12 +2,16 @@
 
 from django.urls import path
 
-from contexts.blog.web import account_views, views
+from contexts.blog.web import account_views, feeds, views
 
 app_name = "blog_web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("feed", feeds.EntriesFeed.view(), name="feed"),
+    path("rss", views.feed_elsewhere),
+    path("atom.xml", views.feed_elsewhere),
+    path("blogs", views.blogs_public, name="blogs"),
     path("signup", views.signup, name="signup"),
     path("signin", views.signin, name="signin"),
     path("signout", views.signout, name="signout"),
@@ -34,6 +38,8 @@ urlpatterns = [
         name="entry_unpublish",
     ),
     path("blogs/<str:path>", views.blog_public, name="blog"),
+    path("blogs/<str:path>/feed", feeds.BlogFeed.view(), name="blog_feed"),
     path("blogs/<str:path>/entries/<str:entry_id>", views.entry_public, name="entry"),
     path("authors/<str:name>", views.author_public, name="author"),
+    path("authors/<str:name>/feed", feeds.AuthorFeed.view(), name="author_feed"),
 ]

@@ -6,7 +6,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -39,6 +44,9 @@ from contexts.renderer import api as renderer_api
 
 BLOGS_PER_PAGE = 10
 ENTRIES_PER_PAGE = 5
+HOME_ENTRIES_PER_PAGE = 10
+# The blogs with entries shown under the newest entries (all of them at /blogs).
+HOME_BLOGS = 10
 MANAGED_ENTRIES_PER_PAGE = 10
 HTTP_TOO_MANY_REQUESTS = 429
 HTTP_UNAVAILABLE = 503
@@ -109,31 +117,70 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
 # -- public pages -------------------------------------------------------------------------
 
 
+def _canonical(request: HttpRequest, path: str, page: Page | None = None) -> str:
+    """Return the absolute address of a page (with its page number past the first)."""
+    if page is not None and page.number > 1:
+        path = f"{path}?page={page.number}"
+    return request.build_absolute_uri(path)
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """Every blog, newest first."""
-    page = _page(request, selectors.blog_list(), BLOGS_PER_PAGE)
-    return render(request, "blog/public/home.html", {"page": page})
+    """The newest published entries of every blog; under them, the blogs with entries."""
+    page = _page(request, selectors.entry_list_published(), HOME_ENTRIES_PER_PAGE)
+    blogs = []
+    if page.number == 1:
+        blogs = list(selectors.blog_list_with_entries()[: HOME_BLOGS + 1])
+    context = {
+        "page": page,
+        "blogs": blogs[:HOME_BLOGS],
+        "more_blogs": len(blogs) > HOME_BLOGS,
+        "canonical": _canonical(request, reverse("blog_web:home"), page),
+    }
+    return render(request, "blog/public/home.html", context)
+
+
+@require_safe
+def blogs_public(request: HttpRequest) -> HttpResponse:
+    """Every blog with at least one published entry, newest first."""
+    page = _page(request, selectors.blog_list_with_entries(), BLOGS_PER_PAGE)
+    return render(request, "blog/public/blogs.html", {"page": page})
 
 
 @require_safe
 @context_errors_as_pages
 def blog_public(request: HttpRequest, path: str) -> HttpResponse:
-    """A blog and its published entries, newest first."""
+    """A blog and the excerpts of its published entries, newest first."""
     blog = selectors.blog_get(path=path)
-    page = _page(request, selectors.entry_list(blog=blog), ENTRIES_PER_PAGE)
-    return render(request, "blog/public/blog.html", {"blog": blog, "page": page})
+    entries = selectors.entry_list(blog=blog).defer(*selectors.BODIES)
+    page = _page(request, entries, ENTRIES_PER_PAGE)
+    context = {
+        "blog": blog,
+        "page": page,
+        "canonical": _canonical(request, domain.blog_url_path(blog.path), page),
+    }
+    return render(request, "blog/public/blog.html", context)
 
 
 @require_safe
 @context_errors_as_pages
 def entry_public(request: HttpRequest, path: str, entry_id: str) -> HttpResponse:
-    """One published entry; its owner also sees it while it is a draft."""
+    """One published entry, with links to the one before and after; its owner also sees
+    it while it is a draft."""
     blog = selectors.blog_get(path=path)
     author = current_author(request)
     is_owner = author is not None and author.pk == blog.owner_id
     entry = selectors.entry_get(blog=blog, entry_id=entry_id, include_drafts=is_owner)
-    return render(request, "blog/public/entry.html", {"blog": blog, "entry": entry})
+    older, newer = selectors.entry_neighbours(entry=entry)
+    context = {
+        "blog": blog,
+        "entry": entry,
+        "older": older,
+        "newer": newer,
+        "canonical": _canonical(request, domain.entry_url_path(blog.path, entry.public_id)),
+        "author_url": _canonical(request, reverse("blog_web:author", args=[blog.owner.name])),
+    }
+    return render(request, "blog/public/entry.html", context)
 
 
 @require_safe
@@ -143,6 +190,12 @@ def author_public(request: HttpRequest, name: str) -> HttpResponse:
     author = selectors.author_get_by_name(name=name)
     page = _page(request, selectors.blog_list_by_owner(author=author), BLOGS_PER_PAGE)
     return render(request, "blog/public/author.html", {"author": author, "page": page})
+
+
+@require_safe
+def feed_elsewhere(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """/rss and /atom.xml, where readers often look for a feed: the site's Atom feed."""
+    return HttpResponsePermanentRedirect(reverse("blog_web:feed"))
 
 
 # -- signing up, in and out ---------------------------------------------------------------
@@ -274,7 +327,7 @@ def blog_create(request: HttpRequest, *, author: Author) -> HttpResponse:
 def blog_manage(request: HttpRequest, path: str, *, author: Author) -> HttpResponse:
     """One of the author's blogs, with its entries: drafts first, then the published ones."""
     blog = _owned_blog(author, path)
-    entries = selectors.entry_list(blog=blog, status="all")
+    entries = selectors.entry_list(blog=blog, status="all").defer(*selectors.BODIES)
     page = _page(request, entries, MANAGED_ENTRIES_PER_PAGE)
     return render(request, "blog/my/blog_manage.html", {"blog": blog, "page": page})
 

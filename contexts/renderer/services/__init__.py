@@ -2,7 +2,15 @@
 
 from collections.abc import Mapping
 
-from contexts.renderer.domain import LinkPreview, Rendered, check_links, check_source
+from contexts.renderer.domain import (
+    EXCERPT_LENGTH,
+    LinkPreview,
+    PlainText,
+    Rendered,
+    check_links,
+    check_source,
+)
+from contexts.renderer.services.excerpt import excerpt_of, html_to_text
 from contexts.renderer.services.markdown import markdown_to_html
 from contexts.renderer.services.notation import apply_notations
 from contexts.renderer.services.sanitizer import sanitize
@@ -18,3 +26,9 @@ def document_render(*, src: str, links: Mapping[str, LinkPreview] | None = None)
     check_source(src)
     html, link_urls = apply_notations(markdown_to_html(src), check_links(links))
     return Rendered(html=sanitize(html), link_urls=link_urls)
+
+
+def plain_text(*, html: str, excerpt_length: int = EXCERPT_LENGTH) -> PlainText:
+    """Return the text of rendered HTML on one line, and its excerpt cut at a word boundary."""
+    text = html_to_text(html)
+    return PlainText(text=text, excerpt=excerpt_of(text, limit=excerpt_length))

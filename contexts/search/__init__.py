@@ -1,0 +1,1 @@
+"""Search: a full-text index of published entries, fed only by the blog's events."""

@@ -1,0 +1,1 @@
+"""The search context's REST endpoint."""

@@ -1,0 +1,207 @@
+"""Use cases that change the index, each in one transaction on the search alias.
+
+Events arrive at least once and in any order, so every change is decided on the rows as
+they are: an entry's highest revision wins, a deleted entry, blog or account stays
+deleted, and a blog's newest title wins.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from contexts.search import domain
+from contexts.search.models import Document, ForgottenAccount, IndexedBlog
+
+ALIAS = "search"
+State = Document.State
+_CLEARED = {"title": "", "text": ""}
+
+
+def _blogs_locked(blog_ids: Iterable[str]) -> dict[str, IndexedBlog]:
+    """Return the rows of these blogs, locked, made first for those not seen yet."""
+    ids = set(blog_ids)
+    IndexedBlog.objects.bulk_create([IndexedBlog(blog_id=i) for i in ids], ignore_conflicts=True)
+    return {
+        blog.blog_id: blog
+        for blog in IndexedBlog.objects.select_for_update().filter(blog_id__in=ids)
+    }
+
+
+def _documents_locked(blog_of: dict[str, IndexedBlog]) -> dict[str, Document]:
+    """Return the rows of these entries (entry id -> its blog's row), locked, made first
+    (hidden, revision 0) for those not seen yet: two events of one new entry never race
+    to insert it."""
+    Document.objects.bulk_create(
+        [Document(entry_id=entry_id, blog=blog) for entry_id, blog in blog_of.items()],
+        ignore_conflicts=True,
+    )
+    rows = (
+        Document.objects.select_for_update()
+        .filter(entry_id__in=list(blog_of))
+        .only("id", "entry_id", "state", "revision")
+    )
+    return {document.entry_id: document for document in rows}
+
+
+def _refresh_blog(
+    blog: IndexedBlog,
+    *,
+    path: str,
+    title: str,
+    url_path: str,
+    account_id: str,
+    updated_at: datetime,
+) -> bool:
+    """Take a blog's title as of `updated_at` unless a newer one is known; tell if changed."""
+    if blog.deleted or (blog.updated_at is not None and blog.updated_at >= updated_at):
+        return False
+    blog.path, blog.title, blog.url_path = path, title, url_path
+    blog.account_id, blog.updated_at = account_id, updated_at
+    return True
+
+
+def documents_index(*, documents: Sequence[domain.EntryDocument]) -> tuple[int, int]:
+    """Index published entries (an event's one, or a page of a reindex); return (indexed,
+    skipped). An entry is skipped when a newer revision of it is known, or it, its blog or
+    its account was deleted."""
+    now = timezone.now()
+    newest: dict[str, domain.EntryDocument] = {}
+    for document in documents:
+        seen = newest.get(document.entry_id)
+        if seen is None or document.revision >= seen.revision:
+            newest[document.entry_id] = document
+    if not newest:
+        return 0, 0
+    with transaction.atomic(using=ALIAS):
+        forgotten = set(
+            ForgottenAccount.objects.filter(
+                account_id__in={d.account_id for d in newest.values()}
+            ).values_list("account_id", flat=True)
+        )
+        blogs = _blogs_locked(d.blog_id for d in newest.values())
+        renamed = {}
+        for document in sorted(newest.values(), key=lambda d: d.blog_updated_at):
+            blog = blogs[document.blog_id]
+            if _refresh_blog(
+                blog,
+                path=document.blog_path,
+                title=document.blog_title,
+                url_path=document.blog_url_path,
+                account_id=document.account_id,
+                updated_at=document.blog_updated_at,
+            ):
+                renamed[blog.pk] = blog
+        IndexedBlog.objects.bulk_update(
+            list(renamed.values()), ["path", "title", "url_path", "account_id", "updated_at"]
+        )
+        rows = _documents_locked({d.entry_id: blogs[d.blog_id] for d in newest.values()})
+        fresh = []
+        for document in newest.values():
+            row, blog = rows[document.entry_id], blogs[document.blog_id]
+            if (
+                document.account_id in forgotten
+                or blog.deleted
+                or row.state == State.DELETED
+                or row.revision > document.revision
+            ):
+                continue
+            fresh.append(
+                Document(
+                    entry_id=document.entry_id,
+                    revision=document.revision,
+                    state=State.VISIBLE,
+                    blog=blog,
+                    account_id=document.account_id,
+                    author_name=document.author_name,
+                    title=domain.index_text(document.title),
+                    text=domain.index_text(document.text),
+                    url_path=document.url_path,
+                    published_at=document.published_at,
+                    indexed_at=now,
+                )
+            )
+        # The rows are locked: replacing them is one DELETE and one INSERT, much cheaper
+        # than an UPDATE of many rows (and the full-text index follows either way).
+        Document.objects.filter(entry_id__in=[d.entry_id for d in fresh]).delete()
+        Document.objects.bulk_create(fresh)
+    return len(fresh), len(newest) - len(fresh)
+
+
+def _document_retire(*, entry_id: str, revision: int, blog_id: str, state: str) -> bool:
+    with transaction.atomic(using=ALIAS):
+        blog = _blogs_locked([blog_id])[blog_id]
+        row = _documents_locked({entry_id: blog})[entry_id]
+        if row.state == State.DELETED or row.revision > revision:
+            return False
+        Document.objects.filter(pk=row.pk).update(
+            state=state, revision=revision, indexed_at=timezone.now(), **_CLEARED
+        )
+    return True
+
+
+def document_hide(*, entry_id: str, revision: int, blog_id: str) -> bool:
+    """Take an unpublished entry out of the results, unless a newer revision is known."""
+    return _document_retire(
+        entry_id=entry_id, revision=revision, blog_id=blog_id, state=State.HIDDEN
+    )
+
+
+def document_delete(*, entry_id: str, revision: int, blog_id: str) -> bool:
+    """Take a deleted entry out of the results for good."""
+    return _document_retire(
+        entry_id=entry_id, revision=revision, blog_id=blog_id, state=State.DELETED
+    )
+
+
+def blog_refresh(
+    *, blog_id: str, path: str, title: str, url_path: str, account_id: str, updated_at: datetime
+) -> bool:
+    """Show a blog's new title in results, unless a newer one is known or it is deleted."""
+    with transaction.atomic(using=ALIAS):
+        blog = _blogs_locked([blog_id])[blog_id]
+        if not _refresh_blog(
+            blog,
+            path=path,
+            title=title,
+            url_path=url_path,
+            account_id=account_id,
+            updated_at=updated_at,
+        ):
+            return False
+        blog.save(update_fields=["path", "title", "url_path", "account_id", "updated_at"])
+    return True
+
+
+def blog_forget(*, blog_id: str) -> int:
+    """Delete a blog's entries from the index and ignore any later news of them."""
+    with transaction.atomic(using=ALIAS):
+        blog = _blogs_locked([blog_id])[blog_id]
+        IndexedBlog.objects.filter(pk=blog.pk).update(deleted=True)
+        return Document.objects.filter(blog=blog).update(state=State.DELETED, **_CLEARED)
+
+
+def account_forget(*, account_id: str) -> int:
+    """Delete an account's blogs and entries from the index, for good."""
+    with transaction.atomic(using=ALIAS):
+        ForgottenAccount.objects.get_or_create(account_id=account_id)
+        IndexedBlog.objects.filter(account_id=account_id).update(deleted=True)
+        return Document.objects.filter(account_id=account_id).update(
+            state=State.DELETED, **_CLEARED
+        )
+
+
+def index_rebuild(*, pages: Iterable[Sequence[domain.EntryDocument]]) -> domain.RebuildReport:
+    """Index every published entry the pages give (a full export of the blog), then hide
+    the visible entries that neither the export nor an event meanwhile wrote."""
+    started = timezone.now()
+    indexed = skipped = 0
+    for page in pages:
+        done, passed = documents_index(documents=page)
+        indexed, skipped = indexed + done, skipped + passed
+    with transaction.atomic(using=ALIAS):
+        removed = Document.objects.filter(state=State.VISIBLE, indexed_at__lt=started).update(
+            state=State.HIDDEN, **_CLEARED
+        )
+    return domain.RebuildReport(indexed=indexed, skipped=skipped, removed=removed)
