@@ -33,11 +33,13 @@ run: migrate
 
 ## One context as a service of its own: its internal endpoints only, on its own database.
 ## make serve-context CONTEXT=accounts PORT=8001
+## Threads (gthread) keep the web process's connections alive between calls.
+SERVICE_GUNICORN = --workers $(shell nproc 2>/dev/null || echo 2) --worker-class gthread --threads 4
 serve-context: $(INSTALLED)
 	@test -n "$(CONTEXT)" || { echo "Say which: make serve-context CONTEXT=accounts PORT=8001"; exit 2; }
 	PROCESS_ROLE=$(CONTEXT) PROCESS_CONTEXTS=$(CONTEXT) $(BIN)/python manage.py migrate_all
 	PROCESS_ROLE=$(CONTEXT) PROCESS_CONTEXTS=$(CONTEXT) $(BIN)/gunicorn blog_project.wsgi \
-		--bind $(HOST):$(PORT) --workers $(shell nproc 2>/dev/null || echo 2) --access-logfile -
+		--bind $(HOST):$(PORT) $(SERVICE_GUNICORN) --access-logfile -
 
 ## Web, the accounts and renderer services and the workers, in one terminal (PostgreSQL + Redis).
 run-split: $(INSTALLED)

@@ -118,6 +118,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+if PROCESS_ROLE in CONTEXTS:
+    # A context service answers JSON to other processes: no pages, sessions or forms.
+    MIDDLEWARE = [
+        "blog_project.middleware.RequestIdMiddleware",
+        "django.middleware.security.SecurityMiddleware",
+        "blog_project.middleware.RequestSizeLimitMiddleware",
+    ]
 
 # Content-Security-Policy (django-csp) on every page: scripts, styles and everything else
 # from this site only (the editor's preview is a file, no page has inline code), images

@@ -12,7 +12,7 @@ from django.db import connections
 from blog_project.celery import app as celery_app
 from contexts.kernel.events import dispatch
 
-pytest_plugins = ("celery.contrib.pytest", "tests.workers")
+pytest_plugins = ("celery.contrib.pytest", "tests.workers", "tests.split")
 
 ALL_DATABASES = "__all__"
 

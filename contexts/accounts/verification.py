@@ -59,7 +59,9 @@ class TokenVerifier:
         self._lock = threading.Lock()
         self._keys: Keys = {}
         self._fresh_until = 0.0
-        self._last_fetch = 0.0
+        # When a token's unknown kid last made us fetch: a forged kid must not make every
+        # request a fetch, so those are spaced by REFRESH_INTERVAL.
+        self._last_unknown_fetch = -REFRESH_INTERVAL
 
     def verify(self, token: str) -> Principal:
         """Return who `token` speaks for, or raise InvalidToken (Unavailable without keys)."""
@@ -74,7 +76,8 @@ class TokenVerifier:
     def forget(self) -> None:
         """Drop the keys held in memory (the next token fetches them again)."""
         with self._lock:
-            self._keys, self._fresh_until, self._last_fetch = {}, 0.0, 0.0
+            self._keys, self._fresh_until = {}, 0.0
+            self._last_unknown_fetch = -REFRESH_INTERVAL
 
     def _current(self) -> Keys:
         if time.monotonic() < self._fresh_until and self._keys:
@@ -85,12 +88,14 @@ class TokenVerifier:
         return self._keys
 
     def _refresh(self, *, force: bool) -> bool:
-        """Fetch the JWKS again; True if it brought keys. Without `force`, not too often."""
+        """Fetch the JWKS again; True if it brought keys. Without `force` (an unknown kid),
+        at most every REFRESH_INTERVAL seconds."""
         with self._lock:
             now = time.monotonic()
-            if not force and now - self._last_fetch < REFRESH_INTERVAL:
-                return False
-            self._last_fetch = now
+            if not force:
+                if now - self._last_unknown_fetch < REFRESH_INTERVAL:
+                    return False
+                self._last_unknown_fetch = now
             ttl = float(getattr(settings, "ACCOUNTS_JWKS_CACHE_SECONDS", DEFAULT_TTL))
             try:
                 document = self._fetch()

@@ -23,6 +23,7 @@ from contexts.blog.models import (
     WebSession,
 )
 from contexts.fetcher import api as fetcher_api
+from contexts.kernel.errors import Unavailable
 from contexts.kernel.events.publishing import publish
 from contexts.renderer import api as renderer_api
 
@@ -259,7 +260,13 @@ def _presentation(body: str, html: str | None) -> tuple[dict[str, object], str]:
     """Return the stored fields made from a body and its HTML (None: the escaped body
     stands in until a render succeeds), and the plain text readers see of it."""
     body_html = html if html is not None else domain.unrendered_html(body)
-    plain = renderer_api.plain_text(body_html)
+    try:
+        plain = renderer_api.plain_text(body_html)
+    except Unavailable:
+        # The renderer is down: the entry is saved all the same, without an excerpt
+        # until its render (retried in the background) stores one.
+        logger.warning("No excerpt for now: the renderer is unavailable.")
+        return {"body_html": body_html, "rendered": html is not None, "excerpt": ""}, body
     fields = {"body_html": body_html, "rendered": html is not None, "excerpt": plain.excerpt}
     return fields, plain.text
 

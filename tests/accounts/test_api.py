@@ -193,6 +193,7 @@ def test_sign_in_with_missing_or_malformed_fields_answers_400(api_client, alice,
     assert response.json()
 
 
+@pytest.mark.in_process
 def test_sixth_failure_for_a_name_answers_429_with_retry_after(api_client, alice):
     for _ in range(5):
         response = _post(api_client, TOKENS, {"name": "Alice", "password": "not-the-password"})
@@ -204,6 +205,7 @@ def test_sixth_failure_for_a_name_answers_429_with_retry_after(api_client, alice
     assert 1 <= int(throttled["Retry-After"]) <= 60
 
 
+@pytest.mark.in_process
 def test_failures_from_one_address_do_not_lock_the_name_for_another(api_client, alice):
     for _ in range(5):
         response = _post(
@@ -226,6 +228,7 @@ def test_failures_from_one_address_do_not_lock_the_name_for_another(api_client, 
     assert elsewhere.status_code == 201
 
 
+@pytest.mark.in_process
 def test_behind_a_trusted_proxy_the_client_is_the_address_it_appended(api_client, alice, settings):
     settings.NUM_PROXIES = 1
     via_proxy = {"REMOTE_ADDR": "10.0.0.1"}
@@ -261,6 +264,7 @@ def test_behind_a_trusted_proxy_the_client_is_the_address_it_appended(api_client
     assert owner.status_code == 201
 
 
+@pytest.mark.in_process
 def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(api_client, alice, settings):
     settings.NUM_PROXIES = 0
     for index in range(5):
@@ -398,6 +402,7 @@ def test_delete_me_with_the_wrong_password_answers_403(api_client, alice, alice_
     assert accounts_api.account_get(account_id=alice.id) == alice
 
 
+@pytest.mark.in_process
 def test_repeated_wrong_passwords_on_delete_me_answer_429(api_client, alice, alice_token):
     auth = {"HTTP_AUTHORIZATION": f"Bearer {alice_token}"}
     for _ in range(5):
@@ -411,6 +416,7 @@ def test_repeated_wrong_passwords_on_delete_me_answer_429(api_client, alice, ali
     assert accounts_api.account_get(account_id=alice.id) == alice
 
 
+@pytest.mark.in_process
 def test_the_accounts_token_authentication_checks_the_account_as_it_is_now(rf, alice, alice_token):
     request = Request(rf.get("/", HTTP_AUTHORIZATION=f"Bearer {alice_token}"))
     authenticator = BearerAuthentication(current_token_principal)

@@ -336,6 +336,7 @@ def test_delete_unknown_blog_is_404(owner_client):
     assert_error(owner_client.delete("/api/v1/blogs/unknown"), 404, "blog_not_found")
 
 
+@pytest.mark.in_process
 def test_a_deleted_accounts_token_can_no_longer_write(
     account, author, blog, client_for, eager, django_capture_on_commit_callbacks
 ):

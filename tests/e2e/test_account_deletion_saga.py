@@ -136,6 +136,7 @@ def _assert_no_delivery_failed() -> None:
     assert status["inbox"]["blog"]["completed"] == 3
 
 
+@pytest.mark.in_process
 def test_deleting_an_account_deletes_its_blogs_entries_and_tokens_right_after_commit(eager):
     world = _given_alice_with_a_blog_and_bob_with_his(register("alice"))
 
@@ -149,6 +150,7 @@ def test_deleting_an_account_deletes_its_blogs_entries_and_tokens_right_after_co
     _assert_no_delivery_failed()
 
 
+@pytest.mark.in_process
 def test_a_wrong_password_deletes_nothing(eager):
     world = _given_alice_with_a_blog_and_bob_with_his(register("alice"))
 
@@ -163,6 +165,7 @@ def test_a_wrong_password_deletes_nothing(eager):
     assert events_status()["outbox"]["accounts"]["sent"] == 2
 
 
+@pytest.mark.in_process  # starts a worker of its own, on broker names of its own
 @pytest.mark.services
 def test_a_real_worker_carries_the_deletion_saga_through(worker):
     assert not celery_app.conf.task_always_eager

@@ -34,6 +34,7 @@ def deletion_lands_before_the_insert(monkeypatch):
     return arm
 
 
+@pytest.mark.in_process
 def test_creating_a_blog_through_the_api_while_the_account_is_deleted(
     eager, deletion_lands_before_the_insert
 ):
@@ -50,6 +51,7 @@ def test_creating_a_blog_through_the_api_while_the_account_is_deleted(
     assert not Blog.objects.filter(path="ivans-notes").exists()
 
 
+@pytest.mark.in_process
 def test_creating_a_blog_in_the_browser_while_the_account_is_deleted(
     eager, deletion_lands_before_the_insert
 ):

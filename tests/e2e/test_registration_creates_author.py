@@ -24,6 +24,7 @@ from tests.events import apply_here, inbox, inbox_row, outbox_row, receive_again
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
 
+@pytest.mark.in_process
 def test_registering_through_the_api_creates_the_author_without_any_sign_in(eager):
     writer = register("carol")
 
@@ -93,6 +94,7 @@ def test_deletion_handled_before_registration_leaves_no_author():
     assert Client().get("/authors/dave").status_code == 404
 
 
+@pytest.mark.in_process
 def test_registration_applied_after_the_deletion_through_the_inbox_leaves_no_author(held):
     # Nothing is relayed on its own: the test relays both, then applies them in the
     # wrong order.

@@ -30,6 +30,7 @@ def found(q: str) -> list[str]:
     return [result["entry"]["title"] for result in response.json()["results"]]
 
 
+@pytest.mark.in_process
 def test_the_index_follows_every_change_right_after_commit(eager):
     alice = register("alice")
     create_blog(alice, "notes", title="Alice's notes")

@@ -11,6 +11,7 @@ from tests.e2e.journeys import PASSWORD, bearer, sign_in
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
 
+@pytest.mark.in_process
 def test_deleting_the_account_through_the_api_signs_the_browser_out(eager):
     browser = Client()
     signed_up = browser.post("/signup", {"name": "frank", "password": PASSWORD})
