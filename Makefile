@@ -9,7 +9,8 @@ INSTALLED := $(VENV)/.installed
 # The files the running site keeps (settings read the same variable).
 VAR_DIR ?= var
 
-.PHONY: run serve test install migrate worker lint check pytest test-browser bench bench-events bench-concurrency bench-search clean
+.PHONY: run serve serve-context run-split test install migrate worker lint check pytest test-split \
+	test-browser bench bench-events bench-boundary bench-concurrency bench-search clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -78,6 +79,16 @@ check: $(INSTALLED)
 
 pytest: $(INSTALLED)
 	$(BIN)/pytest
+
+## The suites that cross the accounts and renderer apis, with those contexts as services of
+## their own (tests/split.py starts them). Needs DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL.
+SPLIT_SUITES = tests/e2e tests/search tests/accounts/test_api.py tests/accounts/test_password_change.py \
+	tests/blog/test_api_blogs.py tests/blog/test_api_entries.py tests/blog/test_api_drafts.py \
+	tests/blog/test_api_idempotency.py tests/blog/test_web_account.py \
+	tests/blog/test_web_account_page.py tests/blog/test_web_manage.py tests/blog/test_web_drafts.py \
+	tests/blog/test_web_public.py
+test-split: $(INSTALLED)
+	SPLIT_DEPLOYMENT=1 $(BIN)/pytest $(SPLIT_SUITES)
 
 ## The browser tests alone (Chromium at /usr/bin/chromium; apt-get install chromium).
 ## BROWSER_SCREENSHOTS=<folder> keeps the screenshots they take.

@@ -68,6 +68,7 @@ def test_a_wrong_current_password_changes_nothing(alice):
     assert _events(accounts_api.PasswordChanged.type_name) == []
 
 
+@pytest.mark.in_process
 def test_wrong_current_passwords_are_throttled_like_sign_ins(alice):
     for _ in range(5):
         with pytest.raises(accounts_api.WrongPassword):
@@ -135,6 +136,7 @@ def test_tokens_carry_the_generation_they_were_issued_under(alice):
     assert (before.credentials_generation, after.credentials_generation) == (0, 1)
 
 
+@pytest.mark.in_process
 def test_me_refuses_a_token_issued_just_before_the_change_in_the_same_second(
     api_client, alice, monkeypatch
 ):
@@ -180,6 +182,7 @@ def test_a_token_with_a_malformed_generation_is_refused(alice, generation):
     assert caught.value.code == "invalid_token"
 
 
+@pytest.mark.in_process
 def test_a_token_without_a_generation_counts_as_generation_0(alice):
     token = jwt.encode(token_claims(alice), keys.signing_key(), algorithm="ES256")
 

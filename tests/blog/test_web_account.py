@@ -136,6 +136,7 @@ def test_sign_in_with_an_unknown_name_gives_the_same_message():
     assert "Wrong name or password." in text(response)
 
 
+@pytest.mark.in_process
 def test_sign_in_is_throttled_after_repeated_failures_with_a_clear_message():
     register("alice")
     client = Client()

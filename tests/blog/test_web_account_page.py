@@ -146,6 +146,7 @@ def test_carol12345_is_refused_to_carol_naming_the_problem():
     assert "too similar to the name" in _field_errors(response, "new_password")[0]
 
 
+@pytest.mark.in_process
 def test_wrong_current_passwords_are_throttled_with_a_clear_message():
     client = client_of("alice")
     for _ in range(5):
@@ -180,6 +181,7 @@ def test_delete_asks_for_the_password_and_lists_what_goes():
     assert "cannot be undone" in page
 
 
+@pytest.mark.in_process
 def test_deleting_the_account_runs_the_saga_and_signs_out_with_a_message(events_now):
     client = client_of("alice")
     blog = make_blog(Author.objects.get(name="alice"))

@@ -6,6 +6,7 @@ import socket
 import time
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -13,6 +14,7 @@ from blog_project import seams
 from contexts.blog.models import Entry
 from contexts.kernel.seams import faults
 from tests.e2e.journeys import PASSWORD, create_blog, publish_entry, register
+from tests.split import SPLIT
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
@@ -26,25 +28,26 @@ def _closed_port() -> int:
 
 
 @pytest.fixture
-def unreachable(settings):
+def unreachable():
     """Return a function that makes a context's service unreachable (its URL: a dead port)."""
+    saved = dict(django_settings.CONTEXT_URLS)  # in a split run, the services' URLs
 
     def cut(context: str) -> None:
-        settings.CONTEXT_URLS = {
-            **settings.CONTEXT_URLS,
-            context: f"http://127.0.0.1:{_closed_port()}",
-        }
+        django_settings.CONTEXT_URLS = {**saved, context: f"http://127.0.0.1:{_closed_port()}"}
         seams.bind_all()
 
     yield cut
-    settings.CONTEXT_URLS = {name: "" for name in settings.CONTEXT_URLS}
+    django_settings.CONTEXT_URLS = saved
     seams.bind_all()
 
 
 @pytest.fixture
-def file_faults(settings, tmp_path):
-    settings.CACHE_URL = ""
-    settings.VAR_DIR = tmp_path
+def stored_faults(settings, tmp_path):
+    """Faults where every process of the run reads them: in a split run the shared cache
+    (as `manage.py faults set` does), else a file in a folder of this test's own."""
+    if not SPLIT:
+        settings.CACHE_URL = ""
+        settings.VAR_DIR = tmp_path
     yield
     faults.store({})
     faults.current.refresh()
@@ -53,10 +56,12 @@ def file_faults(settings, tmp_path):
 def _aborted_renderer() -> None:
     faults.store({"renderer": faults.Fault(abort_percent=100, abort_status=503)})
     faults.current.refresh()
+    if SPLIT:
+        time.sleep(faults.REFRESH_SECONDS + 0.2)  # until the other processes look again
 
 
 def test_with_the_renderer_aborted_publishing_still_answers_201_and_shows_the_text(
-    eager, file_faults
+    eager, stored_faults
 ):
     writer = register("alice")
     create_blog(writer, "notes")
@@ -80,9 +85,10 @@ def test_with_the_renderer_down_publishing_still_answers_201(eager, unreachable)
     assert entry["body_html"].startswith(UNRENDERED)
 
 
+@pytest.mark.in_process
 @pytest.mark.services
 def test_once_the_renderer_is_back_the_worker_renders_the_entry_without_anyone_acting(
-    start_worker, file_faults, tmp_path
+    start_worker, stored_faults, tmp_path
 ):
     # The worker reads the same fault store (a file in the same folder), and keeps
     # retrying for as long as the outage lasts (the default retries for over an hour).
