@@ -43,6 +43,9 @@ class _KeyConfig:
     public_pem: str
     public_file: str
     key_dir: str
+    # The generated key file's modification time: a rotation by another process (manage.py
+    # token_keys rotate) replaces the file, and this process signs with the new key at once.
+    key_file_stamp: int
 
 
 def key_pair() -> KeyPair:
@@ -68,12 +71,18 @@ def default_key_path() -> Path:
 
 
 def _config() -> _KeyConfig:
+    path = default_key_path()
+    try:
+        stamp = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        stamp = 0
     return _KeyConfig(
         private_pem=getattr(settings, "ACCOUNTS_PRIVATE_KEY_PEM", "") or "",
         private_file=str(getattr(settings, "ACCOUNTS_PRIVATE_KEY_FILE", "") or ""),
         public_pem=getattr(settings, "ACCOUNTS_PUBLIC_KEY_PEM", "") or "",
         public_file=str(getattr(settings, "ACCOUNTS_PUBLIC_KEY_FILE", "") or ""),
-        key_dir=str(default_key_path().parent),
+        key_dir=str(path.parent),
+        key_file_stamp=stamp,
     )
 
 
