@@ -47,7 +47,8 @@ class RequestSizeLimitMiddleware:
 
 class RequestIdMiddleware:
     """Take X-Request-ID from the request, or make one; return it, and carry it with every
-    internal call and published event made while handling the request."""
+    internal call and published event made while handling the request, with the request's
+    W3C trace context, if it came with one."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -55,9 +56,13 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = requestcontext.accepted_request_id(request.headers.get("X-Request-ID"))
         token = requestcontext.set_request_id(request_id)
+        trace = requestcontext.set_trace_context(
+            requestcontext.accepted_trace_context(request.headers)
+        )
         try:
             response = self.get_response(request)
         finally:
+            requestcontext.reset_trace_context(trace)
             requestcontext.reset_request_id(token)
         response[requestcontext.REQUEST_ID_HEADER] = request_id
         return response

@@ -5,10 +5,14 @@ import json
 import time
 
 import httpx
+import jwt
 import pytest
+from django.core.cache import cache
+from django.http import HttpResponse
 from django.test import Client
 from jsonschema import Draft202012Validator
 
+from blog_project.middleware import RequestIdMiddleware
 from contexts.accounts import api as accounts_api
 from contexts.kernel import requestcontext
 from contexts.kernel.errors import CircuitOpen, TimedOut, Unavailable
@@ -52,6 +56,27 @@ def test_a_call_answers_the_result_or_the_contexts_own_error_with_its_fields():
     assert (taken.status_code, taken.json()["error"]["code"]) == (409, "name_taken")
     assert weak.status_code == 400
     assert list(weak.json()["error"]["fields"]) == ["password"]
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_a_token_checked_once_is_refused_once_expired_or_once_the_key_changes(settings):
+    expires = int(time.time()) + 1
+    token = jwt.encode(
+        {"iss": "web", "aud": "accounts", "exp": expires}, settings.INTERNAL_API_KEY, "HS256"
+    )
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert _call("account_get", {"account_id": "0" * 32}, **headers).status_code == 404
+    fresh = _auth()
+    assert _call("account_get", {"account_id": "0" * 32}, **fresh).status_code == 404
+
+    time.sleep(max(0.0, expires - time.time()) + 0.05)
+    expired = _call("account_get", {"account_id": "0" * 32}, **headers)
+    settings.INTERNAL_API_KEY = "another-deployment-" + "k" * 32
+    other_key = _call("account_get", {"account_id": "0" * 32}, **fresh)
+
+    for response in (expired, other_key):
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "not_authenticated"
 
 
 @pytest.mark.django_db(databases="__all__")
@@ -99,7 +124,17 @@ def _client(context, api, url, transport=None, **options):
 
 @pytest.mark.django_db(transaction=True, databases="__all__")
 def test_a_remote_api_returns_the_same_types_and_raises_the_same_errors(live_server):
-    remote = _client("accounts", accounts_api, live_server.url).implementation()
+    accounts = _client("accounts", accounts_api, live_server.url)
+    renderer = _client("renderer", renderer_api, live_server.url)
+    try:
+        _same_types_and_errors(accounts.implementation(), renderer.implementation())
+    finally:
+        # Close the kept-alive connections while the live server still serves them.
+        accounts.close()
+        renderer.close()
+
+
+def _same_types_and_errors(remote, rendered) -> None:
 
     account = remote.account_register(name="erin", password=PASSWORD)
     again = remote.account_get(account_id=account.id)
@@ -111,7 +146,6 @@ def test_a_remote_api_returns_the_same_types_and_raises_the_same_errors(live_ser
     with pytest.raises(accounts_api.InvalidPassword) as weak:
         remote.account_register(name="frank", password="frank1")
     assert list(weak.value.fields) == ["password"]
-    rendered = _client("renderer", renderer_api, live_server.url).implementation()
     assert rendered.document_render(src="*hi*").html == "<p><em>hi</em></p>\n"
 
 
@@ -142,17 +176,25 @@ def _render_result() -> dict:
     return {"html": "<p>x</p>\n", "link_urls": []}
 
 
-def test_the_request_id_and_service_credentials_travel_with_every_call():
+TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+
+def test_the_request_id_trace_context_and_service_credentials_travel_with_every_call():
     script = Script(_ok(_render_result()))
     remote = _client("renderer", renderer_api, "http://r", httpx.MockTransport(script))
     token = requestcontext.set_request_id("req-42")
+    trace = requestcontext.set_trace_context(
+        requestcontext.accepted_trace_context({"traceparent": TRACEPARENT, "tracestate": "a=1"})
+    )
     try:
         remote.implementation().document_render(src="x")
     finally:
+        requestcontext.reset_trace_context(trace)
         requestcontext.reset_request_id(token)
 
     (sent,) = script.requests
     assert sent.headers["X-Request-ID"] == "req-42"
+    assert (sent.headers["traceparent"], sent.headers["tracestate"]) == (TRACEPARENT, "a=1")
     assert sent.headers["Authorization"].startswith("Bearer ")
     assert sent.url.path == "/internal/v1/renderer/document_render"
     assert json.loads(sent.content) == {"args": {"src": "x"}}
@@ -208,3 +250,67 @@ def test_the_circuit_opens_after_repeated_failures_fails_fast_then_probes_again(
     time.sleep(0.25)  # the reset timeout passes: one call may probe
     assert api.document_render(src="x").html == "<p>x</p>\n"
     assert remote.breaker.current_state == "closed"
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_the_web_processs_renders_never_spend_a_readers_render_budget(settings):
+    # The web process calls the renderer service from its own address, for every reader
+    # at once: its calls go to the internal endpoint, which the render throttle never sees.
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "render": "2/minute",
+        },
+    }
+    cache.delete("throttle_render_127.0.0.1")
+    body = json.dumps({"args": {"src": "*hi*"}})
+    internal = [
+        Client().post(
+            "/internal/v1/renderer/document_render", body, "application/json",
+            REMOTE_ADDR="127.0.0.1", **_auth("renderer"),
+        )
+        for _ in range(5)
+    ]  # fmt: skip
+    public = [
+        Client().post("/api/v1/render", json.dumps({"src": "x"}), "application/json")
+        for _ in range(3)
+    ]
+    cache.delete("throttle_render_127.0.0.1")
+
+    assert [response.status_code for response in internal] == [200] * 5
+    assert [response.status_code for response in public] == [200, 200, 429]
+
+
+@pytest.mark.parametrize(
+    "traceparent",
+    [
+        "",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",  # no flags
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",  # trace id all zeros
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",  # parent id all zeros
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",  # the invalid version
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",  # upper case
+    ],
+)
+def test_a_malformed_trace_context_is_not_carried_on(traceparent):
+    headers = {"traceparent": traceparent, "tracestate": "a=1"}
+
+    assert requestcontext.accepted_trace_context(headers) == {}
+
+
+def test_a_request_carries_its_request_id_and_trace_context_to_what_it_calls(rf):
+    during = []
+
+    def view(request):
+        during.append(requestcontext.outgoing_headers())
+        return HttpResponse("ok")
+
+    request = rf.get(
+        "/", HTTP_X_REQUEST_ID="edge-1", HTTP_TRACEPARENT=TRACEPARENT, HTTP_TRACESTATE="a=1"
+    )
+    response = RequestIdMiddleware(view)(request)
+
+    assert during == [{"X-Request-ID": "edge-1", "traceparent": TRACEPARENT, "tracestate": "a=1"}]
+    assert response["X-Request-ID"] == "edge-1"
+    assert requestcontext.outgoing_headers() == {}  # nothing left over for the next request
