@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from blog_project.databases import database_settings
 
@@ -61,32 +62,44 @@ SERVED_CONTEXTS = (PROCESS_ROLE,) if PROCESS_ROLE in CONTEXTS else CONTEXTS
 # <CONTEXT>_URL makes this process call that context's service over HTTP instead of
 # running it here (split.md). Unset: in-process.
 CONTEXT_URLS = {name: os.environ.get(f"{name.upper()}_URL", "").strip() for name in CONTEXTS}
+
+
+def _per_context(options: dict[str, tuple[str, type, str]]) -> dict[str, dict[str, object]]:
+    """Read `<CONTEXT>_<SUFFIX>` for each context: option -> (suffix, type, default)."""
+    values: dict[str, dict[str, object]] = {}
+    for name in CONTEXTS:
+        values[name] = {}
+        for option, (suffix, cast, default) in options.items():
+            variable = f"{name.upper()}_{suffix}"
+            raw = os.environ.get(variable, default)
+            try:
+                values[name][option] = cast(raw)
+            except ValueError:
+                raise ImproperlyConfigured(f"{variable} must be a number, not {raw!r}") from None
+    return values
+
+
 # How patiently each remote context is called: timeouts, retries of idempotent calls,
-# and the circuit breaker (<CONTEXT>_CONNECT_TIMEOUT_SECONDS, _READ_TIMEOUT_SECONDS,
-# _RETRIES, _BREAKER_FAILURES, _BREAKER_RESET_SECONDS).
-CONTEXT_REMOTE_OPTIONS = {
-    name: {
-        "connect_timeout": float(os.environ.get(f"{name.upper()}_CONNECT_TIMEOUT_SECONDS", "1")),
-        "read_timeout": float(os.environ.get(f"{name.upper()}_READ_TIMEOUT_SECONDS", "5")),
-        "retries": int(os.environ.get(f"{name.upper()}_RETRIES", "2")),
-        "breaker_fail_max": int(os.environ.get(f"{name.upper()}_BREAKER_FAILURES", "5")),
-        "breaker_reset_seconds": float(
-            os.environ.get(f"{name.upper()}_BREAKER_RESET_SECONDS", "10")
-        ),
+# and the circuit breaker.
+CONTEXT_REMOTE_OPTIONS = _per_context(
+    {
+        "connect_timeout": ("CONNECT_TIMEOUT_SECONDS", float, "1"),
+        "read_timeout": ("READ_TIMEOUT_SECONDS", float, "5"),
+        "retries": ("RETRIES", int, "2"),
+        "breaker_fail_max": ("BREAKER_FAILURES", int, "5"),
+        "breaker_reset_seconds": ("BREAKER_RESET_SECONDS", float, "10"),
     }
-    for name in CONTEXTS
-}
+)
 # Fault injection on this process's calls of each context (split.md); `manage.py faults`
 # sets and clears faults at run time.
-CONTEXT_FAULTS = {
-    name: {
-        "abort_percent": float(os.environ.get(f"{name.upper()}_FAULT_ABORT_PERCENT", "0")),
-        "abort_status": int(os.environ.get(f"{name.upper()}_FAULT_ABORT_STATUS", "503")),
-        "delay_percent": float(os.environ.get(f"{name.upper()}_FAULT_DELAY_PERCENT", "0")),
-        "delay_seconds": float(os.environ.get(f"{name.upper()}_FAULT_DELAY_SECONDS", "0")),
+CONTEXT_FAULTS = _per_context(
+    {
+        "abort_percent": ("FAULT_ABORT_PERCENT", float, "0"),
+        "abort_status": ("FAULT_ABORT_STATUS", int, "503"),
+        "delay_percent": ("FAULT_DELAY_PERCENT", float, "0"),
+        "delay_seconds": ("FAULT_DELAY_SECONDS", float, "0"),
     }
-    for name in CONTEXTS
-}
+)
 
 INSTALLED_APPS = [
     # First, so that its runserver (management/commands) replaces staticfiles' one.
@@ -106,6 +119,7 @@ INSTALLED_APPS = [
     *(f"contexts.{name}" for name in CONTEXTS),
 ]
 
+SILENCED_SYSTEM_CHECKS: list[str] = []
 MIDDLEWARE = [
     "blog_project.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -125,6 +139,9 @@ if PROCESS_ROLE in CONTEXTS:
         "django.middleware.security.SecurityMiddleware",
         "blog_project.middleware.RequestSizeLimitMiddleware",
     ]
+    # The admin is installed (its models, its migrations) but not served here: no URL of a
+    # service leads to it, so its middleware would only cost every call.
+    SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
 
 # Content-Security-Policy (django-csp) on every page: scripts, styles and everything else
 # from this site only (the editor's preview is a file, no page has inline code), images
@@ -356,4 +373,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # httpx logs every request at INFO: one line per call between contexts is noise (the
+    # services' access logs have them); its warnings still show.
+    "loggers": {name: {"level": "WARNING"} for name in ("httpx", "httpcore")},
 }

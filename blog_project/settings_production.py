@@ -9,7 +9,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from blog_project.settings import *  # noqa: F403
-from blog_project.settings import CACHE_URL, MIDDLEWARE, _env_bool
+from blog_project.settings import CACHE_URL, MIDDLEWARE, SILENCED_SYSTEM_CHECKS, _env_bool
 
 DEBUG = False
 
@@ -35,7 +35,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAIN
 SECURE_HSTS_PRELOAD = _env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
 if not SECURE_HSTS_PRELOAD:
     # check --deploy warns that a site without preload cannot join the list: a choice here.
-    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]
 if _env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     # Only behind a proxy that sets X-Forwarded-Proto itself; otherwise clients could lie.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
