@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from django.db import transaction
-from django.db.models import F
+import psycopg
+from django.db import connections, transaction
+from django.db.models import F, Field
 
 from contexts.kernel.events.envelopes import Envelope
 from contexts.kernel.events.errors import describe_error
@@ -45,17 +46,62 @@ class RelayResult:
 
 def record(
     store: ProducerStore, *, event: Event, payload: dict, headers: dict[str, str], now: datetime
-) -> OutboxBase:
+) -> None:
     """Write the event to the outbox, pending, inside the caller's transaction."""
-    return store.rows.create(
-        event_id=event.event_id,
-        type_name=event.type_name,
-        payload=payload,
-        headers=headers,
-        occurred_at=event.occurred_at,
-        recorded_at=now,
-        next_attempt_at=now,
+    _insert(
+        store,
+        {
+            "event_id": event.event_id,
+            "type_name": event.type_name,
+            "payload": payload,
+            "headers": headers,
+            "occurred_at": event.occurred_at,
+            "recorded_at": now,
+            "next_attempt_at": now,
+        },
     )
+
+
+# One INSERT statement per outbox table, made once. Publishing sits in every use case that
+# announces a change, so it is kept to the insert's own cost (bench/events.py): the ORM's
+# create() added 0.2 ms (compiling the statement, building a model instance, reading the
+# new id back), and Django's psycopg cursor writes every value into the SQL text on the
+# client (0.1 ms); on PostgreSQL the statement goes through psycopg's own cursor instead,
+# parameters bound by the server, prepared once per connection. Same connection, same
+# transaction.
+_insert_statements: dict[tuple[type[OutboxBase], str], tuple[str, list[Field]]] = {}
+
+
+def _insert(store: ProducerStore, values: dict[str, object]) -> None:
+    """INSERT one outbox row: `values` by field name, every other field its default."""
+    connection = connections[store.alias]
+    key = (store.outbox, connection.vendor)
+    statement = _insert_statements.get(key)
+    if statement is None:
+        meta = store.outbox._meta
+        fields = [field for field in meta.concrete_fields if not field.primary_key]
+        quote = connection.ops.quote_name
+        # Names from the model's own meta, quoted; every value is a parameter.
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+            quote(meta.db_table),
+            ", ".join(quote(field.column) for field in fields),
+            ", ".join(["%s"] * len(fields)),
+        )
+        statement = _insert_statements.setdefault(key, (sql, fields))
+    sql, fields = statement
+    params = [
+        field.get_db_prep_save(
+            values[field.name] if field.name in values else field.get_default(), connection
+        )
+        for field in fields
+    ]
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params, prepare=True)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def envelope_of(store: ProducerStore, row: OutboxBase) -> Envelope:
