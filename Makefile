@@ -71,6 +71,7 @@ test: lint check pytest
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache architecture/contracts.toml
+	$(BIN)/vulture
 
 check: $(INSTALLED)
 	$(BIN)/python manage.py check --fail-level WARNING

@@ -19,7 +19,6 @@ DESCRIPTION_MAX_LENGTH = 512
 ENTRY_TITLE_MAX_LENGTH = 500
 BODY_MAX_LENGTH = 100_000
 AUTHOR_NAME_MAX_LENGTH = 16
-ACCOUNT_ID_MAX_LENGTH = 64
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
 # Entry ids are BigAutoField primary keys; anything longer cannot be one.
 ENTRY_ID_PATTERN = re.compile(r"[0-9]{1,18}")
@@ -73,9 +72,6 @@ class InvalidBlogInput(BlogError, errors.InvalidInput):
     """Input broke a rule of the blog context; `fields` names each field."""
 
     code = "invalid"
-
-
-InvalidInput = InvalidBlogInput
 
 
 class BodyTooLarge(BlogError, errors.TooLarge):

@@ -75,10 +75,6 @@ class Entry(models.Model):
                 name="blog_entry_published",
                 condition=models.Q(published_at__isnull=False),
             ),
-            # The background re-render sweep looks for entries still waiting for HTML.
-            models.Index(
-                fields=["id"], name="blog_entry_unrendered", condition=models.Q(rendered=False)
-            ),
         ]
         verbose_name_plural = "entries"
 

@@ -22,11 +22,6 @@ def blog_list_by_owner(*, author: Author) -> QuerySet[Blog]:
     return blog_list().filter(owner=author)
 
 
-def blog_list_by_account(*, account_id: str) -> QuerySet[Blog]:
-    """Return the blogs of the author of an account, newest first (none if no author)."""
-    return blog_list().filter(owner__account_id=account_id)
-
-
 def blog_list_with_entries() -> QuerySet[Blog]:
     """Return the blogs with at least one published entry, newest first, owner joined."""
     published = Entry.objects.filter(blog=OuterRef("pk"), published_at__isnull=False)
@@ -172,12 +167,6 @@ def entry_export_page(*, after: str | None, limit: int) -> domain.EntryExportPag
     ]
     next_after = page[-1].entry_id if len(rows) > limit else None
     return domain.EntryExportPage(entries=page, next_after=next_after)
-
-
-def entry_ids_unrendered(*, limit: int = 100) -> list[str]:
-    """Return ids of entries still waiting for rendered HTML, oldest first."""
-    ids = Entry.objects.filter(rendered=False).order_by("id").values_list("id", flat=True)[:limit]
-    return [str(pk) for pk in ids]
 
 
 def token_refusal(*, account_id: str, credentials_generation: int) -> str | None:

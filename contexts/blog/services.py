@@ -97,9 +97,6 @@ def blog_check_owner(*, blog: Blog, actor: Author) -> None:
         raise domain.NotOwner()
 
 
-_check_owner = blog_check_owner
-
-
 def blog_create(*, owner: Author, path: str, title: str, description: str = "") -> Blog:
     """Create a blog at `path` owned by `owner`; the path is unique and never changes."""
     domain.check_blog(path=path, title=title, description=description)
@@ -132,7 +129,7 @@ def blog_update(
     *, blog: Blog, actor: Author, title: str | None = None, description: str | None = None
 ) -> Blog:
     """Change a blog's title and/or description; only its owner may."""
-    _check_owner(blog=blog, actor=actor)
+    blog_check_owner(blog=blog, actor=actor)
     domain.check_blog(title=title, description=description)
     changes: dict[str, object] = {}
     if title is not None and title != blog.title:
@@ -163,7 +160,7 @@ def blog_update(
 
 def blog_delete(*, blog: Blog, actor: Author) -> None:
     """Delete a blog and all its entries; only its owner may."""
-    _check_owner(blog=blog, actor=actor)
+    blog_check_owner(blog=blog, actor=actor)
     blog_remove(blog=blog)
 
 
@@ -430,7 +427,7 @@ def entry_create(
     the entry is still saved, showing its escaped body, and is rendered again in the
     background.
     """
-    _check_owner(blog=blog, actor=actor)
+    blog_check_owner(blog=blog, actor=actor)
     _check_new_entry(title=title, body=body, status=status)
     rendered = _render(body)
     with transaction.atomic(using=ALIAS):
@@ -476,7 +473,7 @@ def entry_publish_idempotent(
     meet at the unique (account_id, key) constraint: the loser waits for the winner's
     commit and replays its answer, so the entry is created once, published or draft.
     """
-    _check_owner(blog=blog, actor=actor)
+    blog_check_owner(blog=blog, actor=actor)
     if not domain.is_valid_idempotency_key(key):
         raise domain.InvalidBlogInput(
             fields={"Idempotency-Key": ["Use 1-255 printable ASCII characters."]}
@@ -539,7 +536,7 @@ def entry_edit(
     A changed body is rendered again. `status` publishes a draft (now) or returns a
     published entry to draft; a published entry must keep a body that is not blank.
     """
-    _check_owner(blog=entry.blog, actor=actor)
+    blog_check_owner(blog=entry.blog, actor=actor)
     domain.check_entry(title=title, body=body, status=status)
     changes: dict[str, object] = {}
     if title is not None and title != entry.title:
