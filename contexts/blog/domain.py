@@ -11,18 +11,27 @@ from contexts.kernel import errors
 from contexts.kernel.events import Event
 from contexts.kernel.text import text_problem
 
+# The limits of this context, each defined here once: the models, the forms, the
+# serializers and the OpenAPI document read them. (An author's name is an account name:
+# its limit is the accounts context's, read through its api.)
 PATH_MIN_LENGTH = 3
 PATH_MAX_LENGTH = 64
-PATH_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{2,63}")
+PATH_PATTERN = re.compile(f"[a-z0-9][a-z0-9-]{{{PATH_MIN_LENGTH - 1},{PATH_MAX_LENGTH - 1}}}")
+PATH_MESSAGE = (
+    f"Use {PATH_MIN_LENGTH}-{PATH_MAX_LENGTH} characters of a-z, 0-9 and '-', "
+    "starting with a letter or digit."
+)
 TITLE_MAX_LENGTH = 254
 DESCRIPTION_MAX_LENGTH = 512
 ENTRY_TITLE_MAX_LENGTH = 500
 BODY_MAX_LENGTH = 100_000
-AUTHOR_NAME_MAX_LENGTH = 16
+# Another context's ids (accounts), held as plain values: room for any opaque id.
+ACCOUNT_ID_MAX_LENGTH = 64
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
+IDEMPOTENCY_KEY_PATTERN = re.compile(f"[\\x20-\\x7e]{{1,{IDEMPOTENCY_KEY_MAX_LENGTH}}}")
+IDEMPOTENCY_KEY_MESSAGE = f"Use 1-{IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters."
 # Entry ids are BigAutoField primary keys; anything longer cannot be one.
 ENTRY_ID_PATTERN = re.compile(r"[0-9]{1,18}")
-IDEMPOTENCY_KEY_PATTERN = re.compile(r"[\x20-\x7e]{1,255}")
 # An entry is a draft (seen by its owner only) until it is published.
 DRAFT = "draft"
 PUBLISHED = "published"
@@ -271,7 +280,7 @@ def is_valid_entry_id(entry_id: object) -> bool:
 
 
 def is_valid_idempotency_key(key: object) -> bool:
-    """Tell whether `key` is 1-255 printable ASCII characters."""
+    """Tell whether `key` is 1-IDEMPOTENCY_KEY_MAX_LENGTH printable ASCII characters."""
     return isinstance(key, str) and IDEMPOTENCY_KEY_PATTERN.fullmatch(key) is not None
 
 
@@ -304,10 +313,7 @@ def blog_problems(
     """Return field messages for the blog fields given (None means "not given")."""
     problems: dict[str, list[str]] = {}
     if path is not None and not is_valid_path(path):
-        problems["path"] = [
-            f"Use {PATH_MIN_LENGTH}-{PATH_MAX_LENGTH} characters of a-z, 0-9 and '-', "
-            "starting with a letter or digit."
-        ]
+        problems["path"] = [PATH_MESSAGE]
     if title is not None:
         _check_text(problems, "title", title, max_length=TITLE_MAX_LENGTH, required=True)
     if description is not None:

@@ -3,6 +3,7 @@
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
+from contexts.accounts import api as accounts_api
 from contexts.blog import domain
 from contexts.blog.models import AccountTombstone, Author, Blog, Entry
 from contexts.renderer import api as renderer_api
@@ -45,7 +46,7 @@ def author_get_by_name(*, name: str) -> Author:
     if (
         not isinstance(name, str)
         or not name
-        or len(name) > domain.AUTHOR_NAME_MAX_LENGTH
+        or len(name) > accounts_api.NAME_MAX_LENGTH
         or "\x00" in name
     ):
         raise domain.AuthorNotFound()

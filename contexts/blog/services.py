@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from contexts.accounts import api as accounts_api
 from contexts.blog import domain
 from contexts.blog.models import (
     AccountTombstone,
@@ -45,15 +46,23 @@ Responder = Callable[[Entry], tuple[int, dict, str]]
 def author_ensure(*, account_id: str, name: str) -> Author:
     """Return the author of an account, creating it (or refreshing its name) as needed."""
     problems: dict[str, list[str]] = {}
-    if not isinstance(account_id, str) or not account_id or len(account_id) > 64:
-        problems["account_id"] = ["Must be a non-empty account id of at most 64 characters."]
+    if (
+        not isinstance(account_id, str)
+        or not account_id
+        or len(account_id) > domain.ACCOUNT_ID_MAX_LENGTH
+    ):
+        problems["account_id"] = [
+            f"Must be a non-empty account id of at most {domain.ACCOUNT_ID_MAX_LENGTH} characters."
+        ]
     if (
         not isinstance(name, str)
         or not name
-        or len(name) > domain.AUTHOR_NAME_MAX_LENGTH
+        or len(name) > accounts_api.NAME_MAX_LENGTH
         or "\x00" in name
     ):
-        problems["name"] = ["Must be an account name of 1-16 characters."]
+        problems["name"] = [
+            f"Must be an account name of 1-{accounts_api.NAME_MAX_LENGTH} characters."
+        ]
     if problems:
         raise domain.InvalidBlogInput(fields=problems)
     with transaction.atomic(using=ALIAS):
@@ -475,9 +484,7 @@ def entry_publish_idempotent(
     """
     blog_check_owner(blog=blog, actor=actor)
     if not domain.is_valid_idempotency_key(key):
-        raise domain.InvalidBlogInput(
-            fields={"Idempotency-Key": ["Use 1-255 printable ASCII characters."]}
-        )
+        raise domain.InvalidBlogInput(fields={"Idempotency-Key": [domain.IDEMPOTENCY_KEY_MESSAGE]})
     _check_new_entry(title=title, body=body, status=status)
     account_id = actor.account_id
     cutoff = _idempotency_cutoff()

@@ -28,6 +28,8 @@ import httpx
 
 from contexts.fetcher.domain import (
     DEFAULT_PORTS,
+    ETAG_MAX_LENGTH,
+    LAST_MODIFIED_MAX_LENGTH,
     SCHEMES,
     AddressRefused,
     FetchFailed,
@@ -355,6 +357,6 @@ def _page(url: str, response: httpx.Response, policy: FetchPolicy, deadline: flo
         url=url,
         body=_read_body(response, policy, deadline),
         charset=charset,
-        etag=response.headers.get("etag", "")[:500],
-        last_modified=response.headers.get("last-modified", "")[:100],
+        etag=response.headers.get("etag", "")[:ETAG_MAX_LENGTH],
+        last_modified=response.headers.get("last-modified", "")[:LAST_MODIFIED_MAX_LENGTH],
     )

@@ -65,7 +65,8 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     },
     OpenApiParameter.HEADER,
     required=False,
-    description="1-255 printable ASCII characters. The same key from the same account "
+    description=f"1-{domain.IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters. "
+    "The same key from the same account "
     "within 24 hours returns the first response instead of publishing twice; the same "
     "key with a different body is a 409 (`idempotency_conflict`).",
 )
@@ -300,7 +301,7 @@ class EntryCollectionView(BlogAPIView):
         key = request.headers.get(IDEMPOTENCY_HEADER)
         if key is not None and not domain.is_valid_idempotency_key(key):
             raise domain.InvalidBlogInput(
-                fields={IDEMPOTENCY_HEADER: ["Use 1-255 printable ASCII characters."]}
+                fields={IDEMPOTENCY_HEADER: [domain.IDEMPOTENCY_KEY_MESSAGE]}
             )
         actor = self.actor(request)
         blog = selectors.blog_get(path=path)
