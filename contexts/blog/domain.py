@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol
 
 from contexts.kernel import errors
 from contexts.kernel.events import Event
@@ -261,7 +262,7 @@ class StoredResponse:
     """An HTTP answer kept for an Idempotency-Key, replayed as it was first sent."""
 
     status: int
-    body: dict
+    body: dict[str, Any]
     location: str
     replayed: bool = False
 
@@ -382,9 +383,37 @@ def entry_url_path(blog_path: str, entry_id: str) -> str:
     return f"/blogs/{blog_path}/entries/{entry_id}"
 
 
+class _Owner(Protocol):
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+class PublishingBlog(Protocol):
+    """What an entry's events tell of its blog (the blog model has it, read-only here)."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def updated_at(self) -> datetime: ...
+    @property
+    def owner(self) -> _Owner: ...
+
+
 def published_entry_fields(
-    *, entry_id: object, revision: int, blog, title: str, text: str, published_at: datetime
-) -> dict:
+    *,
+    entry_id: object,
+    revision: int,
+    blog: PublishingBlog,
+    title: str,
+    text: str,
+    published_at: datetime,
+) -> dict[str, Any]:
     """Return the fields of EntryPublished, EntryChanged and PublishedEntry.
 
     `blog` is the entry's blog with its owner (pk, path, title, updated_at, owner.name,

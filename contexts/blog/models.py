@@ -1,5 +1,7 @@
 """The blog context's private schema: authors, blogs, entries, links, sessions, idempotency."""
 
+from typing import Any, cast
+
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
@@ -124,7 +126,8 @@ class WebSession(AbstractBaseSession):
     # The account's credentials generation when this session signed in.
     credentials_generation = models.PositiveIntegerField(default=0)
 
-    class Meta(AbstractBaseSession.Meta):
+    # django-stubs leaves out AbstractBaseSession's (abstract) Meta.
+    class Meta(AbstractBaseSession.Meta):  # type: ignore[name-defined]
         db_table = "blog_web_session"
 
     @classmethod
@@ -152,9 +155,10 @@ class WebSessionStore(DatabaseSessionStore):
     def get_model_class(cls) -> type[WebSession]:
         return WebSession
 
-    def create_model_instance(self, data: dict) -> WebSession:
+    def create_model_instance(self, data: dict[str, Any]) -> WebSession:
         """Copy who is signed in onto the row, where an account's sessions can be found."""
-        session = super().create_model_instance(data)
+        # An instance of get_model_class(), which the stubs type as the abstract base.
+        session = cast(WebSession, super().create_model_instance(data))
         session.account_id = str(data.get(SESSION_ACCOUNT_ID) or "")
         session.credentials_generation = int(data.get(SESSION_CREDENTIALS_GENERATION) or 0)
         return session

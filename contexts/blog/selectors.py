@@ -153,21 +153,23 @@ def entry_export_page(*, after: str | None, limit: int) -> domain.EntryExportPag
     if after is not None:
         entries = entries.filter(id__gt=int(after))
     rows = list(entries[: limit + 1])
-    page = [
-        domain.PublishedEntry(
-            **domain.published_entry_fields(
-                entry_id=entry.pk,
-                revision=entry.revision,
-                blog=entry.blog,
-                title=entry.title,
-                text=renderer_api.plain_text(entry.body_html).text,
-                published_at=entry.published_at,
-            )
-        )
-        for entry in rows[:limit]
-    ]
+    page = [_published_entry(entry) for entry in rows[:limit]]
     next_after = page[-1].entry_id if len(rows) > limit else None
     return domain.EntryExportPage(entries=page, next_after=next_after)
+
+
+def _published_entry(entry: Entry) -> domain.PublishedEntry:
+    assert entry.published_at is not None  # the export reads published entries only
+    return domain.PublishedEntry(
+        **domain.published_entry_fields(
+            entry_id=entry.pk,
+            revision=entry.revision,
+            blog=entry.blog,
+            title=entry.title,
+            text=renderer_api.plain_text(entry.body_html).text,
+            published_at=entry.published_at,
+        )
+    )
 
 
 def token_refusal(*, account_id: str, credentials_generation: int) -> str | None:

@@ -388,6 +388,7 @@ def _announce(
 ) -> None:
     """Inside the changing transaction: tell what a published entry is now (blog and owner
     of `entry` loaded)."""
+    assert entry.published_at is not None  # only a published entry is announced
     fields = domain.published_entry_fields(
         entry_id=entry.pk,
         revision=entry.revision,

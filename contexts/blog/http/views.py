@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contexts.blog import domain, selectors, services
-from contexts.blog.http.authentication import blog_token_principal
+from contexts.blog.http.authentication import blog_token_principal, request_principal
 from contexts.blog.http.serializers import (
     BlogCreateInputSerializer,
     BlogOutputSerializer,
@@ -107,7 +107,7 @@ TOO_LARGE = error_response(
 
 def _is_owner(request: Request, blog: Blog) -> bool:
     """Tell whether the request's token speaks for the blog's owner (no write: a GET)."""
-    principal = request.user
+    principal = request_principal(request)
     return principal is not None and principal.account_id == blog.owner.account_id
 
 
@@ -122,7 +122,9 @@ class BlogAPIView(APIView):
 
     def actor(self, request: Request) -> Author:
         """Return the author of the signed-in account, created on its first write."""
-        principal = request.user
+        principal = request_principal(request)
+        # IsAuthenticatedOrReadOnly lets a write through only with a principal.
+        assert principal is not None
         return services.author_ensure(account_id=principal.account_id, name=principal.name)
 
     def context(self, request: Request) -> dict:

@@ -1,5 +1,7 @@
 """Forms of the web UI: field names are the REST API's (name, password, path, ...)."""
 
+from typing import Any
+
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 
@@ -76,7 +78,7 @@ class BlogCreateForm(BlogEditForm):
 
 
 class EntryForm(forms.Form):
-    title = TextField(max_length=domain.ENTRY_TITLE_MAX_LENGTH)
+    title: forms.CharField = TextField(max_length=domain.ENTRY_TITLE_MAX_LENGTH)
     body = TextField(
         multiline=True,
         # Leading spaces and blank lines are Markdown (code blocks, paragraphs): keep them.
@@ -112,8 +114,9 @@ class PasswordChangeForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         new, again = data.get("new_password"), data.get("new_password_again")
         if new is not None and again is not None and new != again:
             self.add_error("new_password_again", "The two new passwords differ.")
