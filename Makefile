@@ -70,6 +70,7 @@ test: lint check pytest
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache architecture/contracts.toml
 	$(BIN)/vulture
 	$(BIN)/mypy
