@@ -70,7 +70,10 @@ test: lint check pytest
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache architecture/contracts.toml
+	$(BIN)/vulture
+	$(BIN)/mypy
 
 check: $(INSTALLED)
 	$(BIN)/python manage.py check --fail-level WARNING
@@ -114,4 +117,4 @@ bench-search: $(INSTALLED)
 	$(BIN)/python bench/search.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis .mypy_cache
