@@ -34,13 +34,13 @@ run: migrate
 
 ## One context as a service of its own: its internal endpoints only, on its own database.
 ## make serve-context CONTEXT=accounts PORT=8001
-## Threads (gthread) keep the web process's connections alive between calls.
-SERVICE_GUNICORN = --workers $(shell nproc 2>/dev/null || echo 2) --worker-class gthread --threads 4
+## blog_project/gunicorn_service.conf.py: threads (gthread) keep the web process's connections
+## alive between calls; workers sized to the cores; metrics of every worker at /server/metrics.
 serve-context: $(INSTALLED)
 	@test -n "$(CONTEXT)" || { echo "Say which: make serve-context CONTEXT=accounts PORT=8001"; exit 2; }
 	PROCESS_ROLE=$(CONTEXT) PROCESS_CONTEXTS=$(CONTEXT) $(BIN)/python manage.py migrate_all
-	PROCESS_ROLE=$(CONTEXT) PROCESS_CONTEXTS=$(CONTEXT) $(BIN)/gunicorn blog_project.wsgi \
-		--bind $(HOST):$(PORT) $(SERVICE_GUNICORN) --access-logfile -
+	PROCESS_ROLE=$(CONTEXT) PROCESS_CONTEXTS=$(CONTEXT) HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn \
+		--config blog_project/gunicorn_service.conf.py --access-logfile -
 
 ## Web, the accounts and renderer services and the workers, in one terminal (PostgreSQL + Redis).
 run-split: $(INSTALLED)
@@ -61,9 +61,10 @@ serve: $(INSTALLED)
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
 	exec $(BIN)/gunicorn --config blog_project/gunicorn.conf.py
 
-## Celery worker with the beat scheduler (needs CELERY_BROKER_URL).
+## Celery worker with the beat scheduler (needs CELERY_BROKER_URL). METRICS_PORT=<port> serves
+## its metrics (every pool process's) at /server/metrics.
 worker: migrate
-	$(BIN)/celery -A blog_project worker --beat --loglevel=INFO
+	PROCESS_ROLE=worker $(BIN)/celery -A blog_project worker --beat --loglevel=INFO
 
 ## Every check CI runs.
 test: lint check pytest

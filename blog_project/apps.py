@@ -20,6 +20,8 @@ class CompositionRootConfig(AppConfig):
         from contexts.kernel import requestcontext
         from contexts.kernel.events import dispatch
         from contexts.kernel.events.subscriptions import configure
+        from contexts.kernel.metrics import record_call
+        from contexts.kernel.seams.binding import add_observer
 
         pre_migrate.connect(ensure_schema, dispatch_uid="blog_project.ensure_schema")
         pre_migrate.connect(ensure_wal, dispatch_uid="blog_project.ensure_wal")
@@ -28,5 +30,7 @@ class CompositionRootConfig(AppConfig):
         configure(SUBSCRIPTIONS)
         # Every api seam: in this process, or over HTTP to its service (<CONTEXT>_URL).
         seams.bind_all()
+        # Every api call counted and timed (context_api_calls_total, ..._seconds).
+        add_observer(record_call)
         # Events carry the request id (and trace context) of the use case that published.
         dispatch.set_headers_provider(requestcontext.outgoing_headers)

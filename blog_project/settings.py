@@ -121,6 +121,7 @@ INSTALLED_APPS = [
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
 MIDDLEWARE = [
+    "blog_project.metrics.RequestMetricsMiddleware",
     "blog_project.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -135,6 +136,7 @@ MIDDLEWARE = [
 if PROCESS_ROLE in CONTEXTS:
     # A context service answers JSON to other processes: no pages, sessions or forms.
     MIDDLEWARE = [
+        "blog_project.metrics.RequestMetricsMiddleware",
         "blog_project.middleware.RequestIdMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "blog_project.middleware.RequestSizeLimitMiddleware",
@@ -367,6 +369,16 @@ SPECTACULAR_SETTINGS = {
         "contexts.kernel.http.schema.collapse_blank_alternatives",
     ],
 }
+
+# Metrics (Prometheus text at /server/metrics of every process). Who may read them: the
+# addresses (or networks) of METRICS_ALLOWED_ADDRESSES, and anyone sending
+# `Authorization: Bearer <METRICS_TOKEN>` when it is set. Anyone in development; production
+# settings default to this machine alone. A worker, which has no web server, serves them
+# on METRICS_PORT (on METRICS_HOST) when it is set.
+METRICS_ALLOWED_ADDRESSES = _env_list("METRICS_ALLOWED_ADDRESSES", ["0.0.0.0/0", "::/0"])
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_HOST = os.environ.get("METRICS_HOST", "127.0.0.1")
+METRICS_PORT = int(os.environ.get("METRICS_PORT") or 0)
 
 LOGGING = {
     "version": 1,

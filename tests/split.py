@@ -131,10 +131,10 @@ def split_deployment(
         for context in SERVICES:
             port = _free_port()
             env = {**base, "PROCESS_ROLE": context, "PROCESS_CONTEXTS": context}
+            env.update(PORT=str(port), WEB_CONCURRENCY="2")
             command = [
-                *(str(Path(sys.executable).parent / "gunicorn"), "blog_project.wsgi"),
-                *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"),
-                *("--worker-class", "gthread", "--threads", "4"),
+                str(Path(sys.executable).parent / "gunicorn"),
+                *("--config", "blog_project/gunicorn_service.conf.py", "--timeout", "60"),
             ]
             processes.append(_Process(context, command, env, log_dir))
             urls[context] = f"http://127.0.0.1:{port}"

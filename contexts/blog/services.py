@@ -1,5 +1,6 @@
 """Use cases that change the blog context's state, each in one transaction on the blog alias."""
 
+import contextvars
 import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -184,7 +185,9 @@ def _render_within_budget(
     """Return the renderer's result for `body`, or None when it fails or runs out of time."""
     timeout = settings.BLOG_RENDER_TIMEOUT_SECONDS
     try:
-        future = _render_pool.submit(renderer_api.render, body, links=links)
+        # In this request's context (its id, its trace), as the blog: the pool's thread
+        # would otherwise call the renderer as no one in particular.
+        future = _render_pool.submit(contextvars.copy_context().run, _render_call, body, links)
         return future.result(timeout=timeout)
     except FutureTimeout:
         future.cancel()
@@ -193,6 +196,12 @@ def _render_within_budget(
         # Any renderer failure (a bug, a dependency down) must not lose the writer's text.
         logger.exception("Rendering failed; the entry is saved and rendered in the background.")
     return None
+
+
+def _render_call(
+    body: str, links: Mapping[str, renderer_api.LinkPreview] | None
+) -> renderer_api.Rendered:
+    return renderer_api.render(body, links=links)
 
 
 def _link_previews(urls: tuple[str, ...]) -> dict[str, renderer_api.LinkPreview]:

@@ -30,6 +30,7 @@ from contexts.kernel.events.models import InboxBase, InboxState
 from contexts.kernel.events.stores import ConsumerStore
 from contexts.kernel.events.subscriptions import Subscriber, subscriber, subscribers_of
 from contexts.kernel.events.types import Event
+from contexts.kernel.metrics import OUTCOME_FAILED, OUTCOME_OK, OUTCOME_RETRY, record_delivered
 from contexts.kernel.retry import RetryPolicy
 
 LOST_ERROR = (
@@ -217,9 +218,30 @@ def apply_claimed(
         # Most batches fail nowhere: apply them without a savepoint per event (a round
         # trip less each). Should a handler fail, the batch rolls back and is applied
         # again, each event in a savepoint of its own.
-        return _apply_batch(store, token, rows, ready, prepared, errors, policy, rng, fast=True)
+        result = _apply_batch(store, token, rows, ready, prepared, errors, policy, rng, fast=True)
     except _HandlerFailed:
-        return _apply_batch(store, token, rows, ready, prepared, errors, policy, rng, fast=False)
+        result = _apply_batch(store, token, rows, ready, prepared, errors, policy, rng, fast=False)
+    _count_outcomes(store, result, {row.pk: event.occurred_at for row, _, event in ready})
+    return result
+
+
+_METRIC_OUTCOMES = {COMPLETED: OUTCOME_OK, RETRY: OUTCOME_RETRY, FAILED: OUTCOME_FAILED}
+
+
+def _count_outcomes(
+    store: ConsumerStore, result: ProcessResult, occurred: dict[int, datetime]
+) -> None:
+    """Count each committed outcome, with the time from the event's publication to it."""
+    now = timezone.now()
+    for item in result.outcomes:
+        at = occurred.get(item.row_id)
+        record_delivered(
+            store.context,
+            item.type_name,
+            item.subscriber,
+            _METRIC_OUTCOMES[item.status],
+            (now - at).total_seconds() if at is not None else None,
+        )
 
 
 class _HandlerFailed(Exception):

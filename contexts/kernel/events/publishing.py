@@ -1,11 +1,14 @@
 """Publish an event from inside a use case: an outbox row in the same transaction."""
 
+from functools import partial
+
 from django.db import connections
 from django.utils import timezone
 
 from contexts.kernel.events import dispatch, relay
 from contexts.kernel.events.stores import producer_store_for_alias
 from contexts.kernel.events.types import Event, check_publishable
+from contexts.kernel.metrics import record_published
 
 
 class PublishOutsideTransaction(RuntimeError):
@@ -34,4 +37,6 @@ def publish(event: Event, *, using: str, headers: dict[str, str] | None = None) 
         headers={**dispatch.current_headers(), **(headers or {})},
         now=timezone.now(),
     )
+    # Counted when it commits: a rolled-back use case published nothing.
+    connection.on_commit(partial(record_published, store.context, event.type_name))
     dispatch.wake_relay_on_commit(connection)

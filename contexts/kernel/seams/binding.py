@@ -84,10 +84,12 @@ def _caller_of(module: str) -> str:
     return found
 
 
-def outcome_of(exc: BaseException) -> str:
+def outcome_of(exc: ContextError) -> str:
     """Return the outcome label of a failed call."""
     if isinstance(exc, Unavailable):
         return exc.outcome
+    if exc.code == faults.FAULT_CODE:
+        return faults.OUTCOME  # an injected abort with a 4xx status
     return ERROR
 
 
