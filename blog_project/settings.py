@@ -13,6 +13,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from blog_project.databases import database_settings
+from blog_project.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Files the running site keeps: SQLite databases, the generated token key, beat's schedule.
@@ -380,12 +381,7 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 METRICS_HOST = os.environ.get("METRICS_HOST", "127.0.0.1")
 METRICS_PORT = int(os.environ.get("METRICS_PORT") or 0)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # httpx logs every request at INFO: one line per call between contexts is noise (the
-    # services' access logs have them); its warnings still show.
-    "loggers": {name: {"level": "WARNING"} for name in ("httpx", "httpcore")},
-}
+# Logs: plain text for people by default; LOG_FORMAT=json gives one JSON object per line
+# (time, level, role, context, logger, message, request_id, trace_id) for collectors.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+LOGGING = logging_config(log_format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "INFO"))
