@@ -87,7 +87,7 @@ SPLIT_SUITES = tests/e2e tests/search tests/accounts/test_api.py tests/accounts/
 	tests/blog/test_api_blogs.py tests/blog/test_api_entries.py tests/blog/test_api_drafts.py \
 	tests/blog/test_api_idempotency.py tests/blog/test_web_account.py \
 	tests/blog/test_web_account_page.py tests/blog/test_web_manage.py tests/blog/test_web_drafts.py \
-	tests/blog/test_web_public.py
+	tests/blog/test_web_public.py tests/observability/test_traces.py
 test-split: $(INSTALLED)
 	SPLIT_DEPLOYMENT=1 $(BIN)/pytest $(SPLIT_SUITES)
 

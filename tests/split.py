@@ -27,11 +27,14 @@ import redis
 from django.conf import settings
 
 from blog_project import seams
+from tests.observability.receiver import Receiver
 from tests.workers import PROJECT_ROOT, test_database_url
 
 SPLIT = os.environ.get("SPLIT_DEPLOYMENT") == "1"
 SERVICES = ("accounts", "renderer")
 READY_TIMEOUT = 60.0
+# Where the services' spans go (an OTLP/HTTP receiver in this process), once started.
+traces: Receiver | None = None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -109,6 +112,8 @@ def split_deployment(
     request.getfixturevalue("django_db_setup")
     log_dir = tmp_path_factory.mktemp("split")
     prefix = f"split-{uuid.uuid4().hex[:8]}"
+    global traces
+    traces = Receiver()
     base = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
@@ -122,6 +127,11 @@ def split_deployment(
         "THROTTLE_SIGNIN_PAIR": "100000/minute",
         "THROTTLE_SIGNIN_NAME": "100000/minute",
         "THROTTLE_SIGNIN_ADDRESS": "100000/minute",
+        # Every process traces to this run's receiver, but only the requests that come
+        # traced (a test that traces the web side): the other tests cost them nothing.
+        "OTEL_EXPORTER_OTLP_ENDPOINT": traces.url,
+        "OTEL_TRACES_SAMPLER": "parentbased_always_off",
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
     }
     for name in ("ACCOUNTS_URL", "RENDERER_URL", "PROCESS_ROLE", "PROCESS_CONTEXTS"):
         base.pop(name, None)
@@ -160,6 +170,7 @@ def split_deployment(
     finally:
         for process in processes:
             process.stop()
+        traces.stop()
         client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
         for key in client.scan_iter(match=f"{prefix}:*"):
             client.delete(key)

@@ -26,9 +26,11 @@ from contexts.blog.models import (
 from contexts.fetcher import api as fetcher_api
 from contexts.kernel.errors import Unavailable
 from contexts.kernel.events.publishing import publish
+from contexts.kernel.tracing import use_case
 from contexts.renderer import api as renderer_api
 
 ALIAS = "blog"
+CONTEXT = "blog"
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ Responder = Callable[[Entry], tuple[int, dict, str]]
 # --- authors ------------------------------------------------------------------------
 
 
+@use_case(CONTEXT)
 def author_ensure(*, account_id: str, name: str) -> Author:
     """Return the author of an account, creating it (or refreshing its name) as needed."""
     problems: dict[str, list[str]] = {}
@@ -101,6 +104,7 @@ def blog_check_owner(*, blog: Blog, actor: Author) -> None:
 _check_owner = blog_check_owner
 
 
+@use_case(CONTEXT)
 def blog_create(*, owner: Author, path: str, title: str, description: str = "") -> Blog:
     """Create a blog at `path` owned by `owner`; the path is unique and never changes."""
     domain.check_blog(path=path, title=title, description=description)
@@ -129,6 +133,7 @@ def blog_create(*, owner: Author, path: str, title: str, description: str = "") 
     return blog
 
 
+@use_case(CONTEXT)
 def blog_update(
     *, blog: Blog, actor: Author, title: str | None = None, description: str | None = None
 ) -> Blog:
@@ -162,6 +167,7 @@ def blog_update(
     return blog
 
 
+@use_case(CONTEXT)
 def blog_delete(*, blog: Blog, actor: Author) -> None:
     """Delete a blog and all its entries; only its owner may."""
     _check_owner(blog=blog, actor=actor)
@@ -313,6 +319,7 @@ def _rendered_body(entry_id: int, body: str) -> domain.RenderedBody:
     )
 
 
+@use_case(CONTEXT)
 def entry_render_store(*, rendered: domain.RenderedBody | None) -> bool:
     """Store the HTML of entry_render_prepare(); raise EntryRenderFailed to be retried.
 
@@ -352,6 +359,7 @@ def entry_links_rerender_prepare(*, url: str) -> list[domain.RenderedBody]:
     return found
 
 
+@use_case(CONTEXT)
 def entry_links_rerender_store(*, rendered: list[domain.RenderedBody]) -> int:
     """Store the HTML of entry_links_rerender_prepare(); return how many entries changed.
 
@@ -430,6 +438,7 @@ def _check_new_entry(*, title: str, body: str, status: str) -> None:
         domain.check_publishable(body=body)
 
 
+@use_case(CONTEXT)
 def entry_create(
     *, blog: Blog, actor: Author, title: str, body: str, status: str = domain.PUBLISHED
 ) -> Entry:
@@ -447,6 +456,7 @@ def entry_create(
     return entry
 
 
+@use_case(CONTEXT)
 def entry_publish(*, blog: Blog, actor: Author, title: str, body: str) -> Entry:
     """Publish a new entry in `blog` at once (entry_create with the published status)."""
     return entry_create(blog=blog, actor=actor, title=title, body=body, status=domain.PUBLISHED)
@@ -467,6 +477,7 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> domain.StoredRespons
     )
 
 
+@use_case(CONTEXT)
 def entry_publish_idempotent(
     *,
     blog: Blog,
@@ -535,6 +546,7 @@ def idempotency_records_purge() -> int:
     return deleted
 
 
+@use_case(CONTEXT)
 def entry_edit(
     *,
     entry: Entry,
@@ -611,6 +623,7 @@ def _announce_edit(entry: Entry, *, was_draft: bool, current: Entry, text: str |
     _announce(domain.EntryPublished if was_draft else domain.EntryChanged, entry=entry, text=text)
 
 
+@use_case(CONTEXT)
 def entry_remove(*, entry: Entry) -> None:
     """Delete an entry for good, whoever asks (an operator in the admin)."""
     with transaction.atomic(using=ALIAS):
@@ -626,6 +639,7 @@ def entry_remove(*, entry: Entry) -> None:
         )
 
 
+@use_case(CONTEXT)
 def entry_unpublish(*, entry: Entry, actor: Author) -> Entry:
     """Return an entry to draft: readers no longer see it, its owner still does."""
     return entry_edit(entry=entry, actor=actor, status=domain.DRAFT)

@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
+from contexts.kernel import tracing
 from contexts.kernel.errors import ContextError, Unavailable
 from contexts.kernel.seams import faults
 
@@ -133,6 +134,10 @@ class Seam(Generic[T]):
         def call(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             outcome = OK
+            span = None
+            if tracing.tracer is not None:
+                caller = _caller_of(sys._getframe(1).f_back.f_globals.get("__name__", ""))
+                span = tracing.start_api_call(caller, context, operation, transport)
             try:
                 fault = current.get(context)
                 if fault is not None:
@@ -145,6 +150,8 @@ class Seam(Generic[T]):
                 outcome = ERROR
                 raise
             finally:
+                if span is not None:
+                    tracing.end_api_call(span, outcome)
                 if observers:
                     # The api module's function called us; its caller is the context.
                     caller = _caller_of(sys._getframe(1).f_back.f_globals.get("__name__", ""))
