@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 VAR_DIR ?= var
 
 .PHONY: run serve serve-context run-split test install migrate worker lint check pytest test-split \
-	test-browser bench bench-events bench-boundary bench-concurrency bench-search clean
+	test-browser bench bench-events bench-boundary bench-concurrency bench-search bench-observability clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -113,6 +113,10 @@ bench-concurrency: $(INSTALLED)
 ## Needs DATABASE_URL (PostgreSQL); makes and drops its own database, bench_search.
 bench-search: $(INSTALLED)
 	$(BIN)/python bench/search.py
+
+## What metrics and traces cost a request and an api call (in one process and multiprocess mode).
+bench-observability: $(INSTALLED)
+	$(BIN)/python bench/observability.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

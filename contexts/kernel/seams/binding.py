@@ -4,8 +4,7 @@ import random
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -47,9 +46,8 @@ def operations(protocol: type) -> dict[str, Callable[..., Any]]:
     }
 
 
-@dataclass(frozen=True)
-class CallRecord:
-    """One api call as observers see it."""
+class CallRecord(NamedTuple):
+    """One api call as observers see it (a tuple: made on every call, it must be cheap)."""
 
     caller: str
     callee: str
