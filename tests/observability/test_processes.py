@@ -94,3 +94,22 @@ def test_a_worker_serves_its_metrics_on_a_port_of_its_own(settings):
     assert "# TYPE context_api_calls_total counter" in answer.text
     assert elsewhere.status_code == 404
     assert refused.status_code == 404 and "context_api" not in refused.text
+
+
+def test_a_killed_groups_metrics_directory_is_removed_by_the_next_group(monkeypatch, tmp_path):
+    from blog_project import multiproc
+
+    monkeypatch.setattr(multiproc, "VAR_DIR", tmp_path)
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    abandoned = tmp_path / "prometheus" / f"web-{dead}"
+    abandoned.mkdir(parents=True)
+    (abandoned / "counter_123.db").write_bytes(b"old counts")
+
+    folder = multiproc.prepare("renderer")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")  # this test process stays single
+
+    assert not abandoned.exists()
+    assert Path(folder) == tmp_path / "prometheus" / f"renderer-{os.getpid()}"
+    assert Path(folder).is_dir() and not list(Path(folder).iterdir())
