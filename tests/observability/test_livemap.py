@@ -47,7 +47,7 @@ def live(*args: str) -> str:
 
 @pytest.mark.in_process
 def test_the_blog_to_renderer_edge_fails_with_fault_while_one_is_injected(
-    process_url, aborted_renderer
+    process_url, aborted_renderer, eager
 ):
     writer = register("mapalice")
     create_blog(writer, "mapped")
@@ -77,7 +77,7 @@ def test_the_blog_to_renderer_edge_fails_with_fault_while_one_is_injected(
 
 
 @pytest.mark.in_process
-def test_the_text_map_shows_each_edge_with_its_outcomes(process_url, aborted_renderer):
+def test_the_text_map_shows_each_edge_with_its_outcomes(process_url, aborted_renderer, eager):
     writer = register("mapbob")
     create_blog(writer, "mapped-text")
     publish_entry(writer, "mapped-text", "Rendered")

@@ -48,7 +48,7 @@ def aborted_renderer(settings, tmp_path):
 
 
 @pytest.mark.in_process
-def test_json_logs_carry_the_request_id_given_in_the_request(json_logs, aborted_renderer):
+def test_json_logs_carry_the_request_id_given_in_the_request(json_logs, aborted_renderer, eager):
     writer = register("logsalice")
     create_blog(writer, "log-notes")
     json_logs()

@@ -57,7 +57,7 @@ def failing_remote_renderer(settings):
 
 
 @pytest.mark.in_process
-def test_a_scripted_sequence_shows_in_the_named_series(local_faults, settings):
+def test_a_scripted_sequence_shows_in_the_named_series(local_faults, eager):
     before = scrape()
     writer = register("metricsalice")
     create_blog(writer, "metrics-notes")
@@ -110,7 +110,7 @@ def test_a_scripted_sequence_shows_in_the_named_series(local_faults, settings):
 
 
 @pytest.mark.in_process
-def test_an_unreachable_service_then_an_open_circuit_are_told_apart(failing_remote_renderer):
+def test_an_unreachable_service_then_an_open_circuit_are_told_apart(failing_remote_renderer, eager):
     writer = register("metricsbob")
     create_blog(writer, "circuit-notes")
     before = scrape()
