@@ -70,7 +70,7 @@ class PendingEvents:
     """events_pending and events_oldest_pending_seconds of each local context, when scraped.
 
     Pending means waiting: in the context's outbox for the relay, or in its inbox for a
-    subscriber. Two small aggregates per table, on the partial index of pending rows.
+    subscriber. One aggregate query per table, over its pending rows only.
     """
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
