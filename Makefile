@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 VAR_DIR ?= var
 
 .PHONY: run serve serve-context run-split test install migrate worker lint check pytest test-split \
-	test-browser bench bench-events bench-boundary bench-concurrency bench-search clean
+	test-browser bench bench-events bench-boundary bench-concurrency bench-search bench-observability clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,13 +34,13 @@ run: migrate
 
 ## One context as a service of its own: its internal endpoints only, on its own database.
 ## make serve-context CONTEXT=accounts PORT=8001
-## Threads (gthread) keep the web process's connections alive between calls.
-SERVICE_GUNICORN = --workers $(shell nproc 2>/dev/null || echo 2) --worker-class gthread --threads 4
+## blog_project/gunicorn_service.conf.py: threads (gthread) keep the web process's connections
+## alive between calls; workers sized to the cores; metrics of every worker at /server/metrics.
 serve-context: $(INSTALLED)
 	@test -n "$(CONTEXT)" || { echo "Say which: make serve-context CONTEXT=accounts PORT=8001"; exit 2; }
 	PROCESS_ROLE=$(CONTEXT) PROCESS_CONTEXTS=$(CONTEXT) $(BIN)/python manage.py migrate_all
-	PROCESS_ROLE=$(CONTEXT) PROCESS_CONTEXTS=$(CONTEXT) $(BIN)/gunicorn blog_project.wsgi \
-		--bind $(HOST):$(PORT) $(SERVICE_GUNICORN) --access-logfile -
+	PROCESS_ROLE=$(CONTEXT) PROCESS_CONTEXTS=$(CONTEXT) HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn \
+		--config blog_project/gunicorn_service.conf.py --access-logfile -
 
 ## Web, the accounts and renderer services and the workers, in one terminal (PostgreSQL + Redis).
 run-split: $(INSTALLED)
@@ -61,9 +61,10 @@ serve: $(INSTALLED)
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
 	exec $(BIN)/gunicorn --config blog_project/gunicorn.conf.py
 
-## Celery worker with the beat scheduler (needs CELERY_BROKER_URL).
+## Celery worker with the beat scheduler (needs CELERY_BROKER_URL). METRICS_PORT=<port> serves
+## its metrics (every pool process's) at /server/metrics.
 worker: migrate
-	$(BIN)/celery -A blog_project worker --beat --loglevel=INFO
+	PROCESS_ROLE=worker $(BIN)/celery -A blog_project worker --beat --loglevel=INFO
 
 ## Every check CI runs.
 test: lint check pytest
@@ -89,7 +90,7 @@ SPLIT_SUITES = tests/e2e tests/search tests/accounts/test_api.py tests/accounts/
 	tests/blog/test_api_blogs.py tests/blog/test_api_entries.py tests/blog/test_api_drafts.py \
 	tests/blog/test_api_idempotency.py tests/blog/test_web_account.py \
 	tests/blog/test_web_account_page.py tests/blog/test_web_manage.py tests/blog/test_web_drafts.py \
-	tests/blog/test_web_public.py
+	tests/blog/test_web_public.py tests/observability/test_traces.py
 test-split: $(INSTALLED)
 	SPLIT_DEPLOYMENT=1 $(BIN)/pytest $(SPLIT_SUITES)
 
@@ -115,6 +116,10 @@ bench-concurrency: $(INSTALLED)
 ## Needs DATABASE_URL (PostgreSQL); makes and drops its own database, bench_search.
 bench-search: $(INSTALLED)
 	$(BIN)/python bench/search.py
+
+## What metrics and traces cost a request and an api call (in one process and multiprocess mode).
+bench-observability: $(INSTALLED)
+	$(BIN)/python bench/observability.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis .mypy_cache

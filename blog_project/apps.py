@@ -1,6 +1,7 @@
 """App config of the composition root: checks, schemas, event subscriptions, api bindings."""
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import post_migrate, pre_migrate
 
 
@@ -13,6 +14,7 @@ class CompositionRootConfig(AppConfig):
         from blog_project import (
             checks,  # noqa: F401  (registers the system checks)
             seams,
+            tracing,
         )
         from blog_project.schemas import ensure_outbox_wakeups, ensure_schema
         from blog_project.sqlite import ensure_wal
@@ -20,6 +22,8 @@ class CompositionRootConfig(AppConfig):
         from contexts.kernel import requestcontext
         from contexts.kernel.events import dispatch
         from contexts.kernel.events.subscriptions import configure
+        from contexts.kernel.metrics import record_call
+        from contexts.kernel.seams.binding import add_observer
 
         pre_migrate.connect(ensure_schema, dispatch_uid="blog_project.ensure_schema")
         pre_migrate.connect(ensure_wal, dispatch_uid="blog_project.ensure_wal")
@@ -28,5 +32,9 @@ class CompositionRootConfig(AppConfig):
         configure(SUBSCRIPTIONS)
         # Every api seam: in this process, or over HTTP to its service (<CONTEXT>_URL).
         seams.bind_all()
+        # Every api call counted and timed (context_api_calls_total, ..._seconds).
+        add_observer(record_call)
+        # OpenTelemetry, if the OTEL_* variables ask for it (off and free otherwise).
+        tracing.configure_from_environment(settings.PROCESS_ROLE)
         # Events carry the request id (and trace context) of the use case that published.
         dispatch.set_headers_provider(requestcontext.outgoing_headers)

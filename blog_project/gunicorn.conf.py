@@ -2,6 +2,8 @@
 
 import os
 
+from blog_project import multiproc
+
 # Where to listen: HOST and PORT, as `make run` takes them.
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 
@@ -24,3 +26,10 @@ _settings = os.environ.get("DJANGO_SETTINGS_MODULE") or "blog_project.settings_p
 raw_env = [f"DJANGO_SETTINGS_MODULE={_settings}"]
 accesslog = "-"
 errorlog = "-"
+
+# Every worker's metrics, served by any of them (multiprocess mode, blog_project.multiproc).
+multiproc.prepare(os.environ.get("PROCESS_ROLE", "web"))
+
+
+def child_exit(server, worker) -> None:
+    multiproc.mark_dead(worker.pid)

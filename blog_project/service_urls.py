@@ -3,12 +3,13 @@ the probes and, for accounts, the published token keys. No web pages, no public 
 
 from django.urls import path
 
-from blog_project import ops, seams
+from blog_project import metrics, ops, seams
 from contexts.accounts.http.views import jwks
 
 urlpatterns = [
     path("server/health", ops.health, name="health"),
     path("server/ready", ops.ready, name="ready"),
+    path("server/metrics", metrics.metrics, name="metrics"),
     *seams.internal_urls(),
 ]
 if "accounts" in seams.served_here():

@@ -14,6 +14,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from blog_project.databases import database_settings
+from blog_project.logs import logging_config
 
 # Django's generic classes (ModelAdmin[Model], ...) as the type checker sees them, also
 # at run time, so that a class may subclass one with its type parameters.
@@ -126,6 +127,7 @@ INSTALLED_APPS = [
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
 MIDDLEWARE = [
+    "blog_project.metrics.RequestMetricsMiddleware",
     "blog_project.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -140,6 +142,7 @@ MIDDLEWARE = [
 if PROCESS_ROLE in CONTEXTS:
     # A context service answers JSON to other processes: no pages, sessions or forms.
     MIDDLEWARE = [
+        "blog_project.metrics.RequestMetricsMiddleware",
         "blog_project.middleware.RequestIdMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "blog_project.middleware.RequestSizeLimitMiddleware",
@@ -373,12 +376,17 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # httpx logs every request at INFO: one line per call between contexts is noise (the
-    # services' access logs have them); its warnings still show.
-    "loggers": {name: {"level": "WARNING"} for name in ("httpx", "httpcore")},
-}
+# Metrics (Prometheus text at /server/metrics of every process). Who may read them: the
+# addresses (or networks) of METRICS_ALLOWED_ADDRESSES, and anyone sending
+# `Authorization: Bearer <METRICS_TOKEN>` when it is set. Anyone in development; production
+# settings default to this machine alone. A worker, which has no web server, serves them
+# on METRICS_PORT (on METRICS_HOST) when it is set.
+METRICS_ALLOWED_ADDRESSES = _env_list("METRICS_ALLOWED_ADDRESSES", ["0.0.0.0/0", "::/0"])
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_HOST = os.environ.get("METRICS_HOST", "127.0.0.1")
+METRICS_PORT = int(os.environ.get("METRICS_PORT") or 0)
+
+# Logs: plain text for people by default; LOG_FORMAT=json gives one JSON object per line
+# (time, level, role, context, logger, message, request_id, trace_id) for collectors.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+LOGGING = logging_config(log_format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "INFO"))

@@ -9,7 +9,13 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from blog_project.settings import *  # noqa: F403
-from blog_project.settings import CACHE_URL, MIDDLEWARE, SILENCED_SYSTEM_CHECKS, _env_bool
+from blog_project.settings import (
+    CACHE_URL,
+    MIDDLEWARE,
+    SILENCED_SYSTEM_CHECKS,
+    _env_bool,
+    _env_list,
+)
 
 DEBUG = False
 
@@ -44,6 +50,10 @@ CSRF_TRUSTED_ORIGINS = [
     for origin in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",")
     if origin.strip()
 ]
+
+# /server/metrics is for the monitoring system, never the public: this machine alone unless
+# METRICS_ALLOWED_ADDRESSES names its scrapers (or they send METRICS_TOKEN).
+METRICS_ALLOWED_ADDRESSES = _env_list("METRICS_ALLOWED_ADDRESSES", ["127.0.0.1", "::1"])
 
 # WhiteNoise serves the collected, compressed, content-hashed static files; it goes
 # right after SecurityMiddleware, as its documentation asks.

@@ -5,7 +5,7 @@ from django.contrib.sitemaps import views as sitemaps_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from blog_project import ops, seams, site
+from blog_project import metrics, ops, seams, site
 from blog_project.docs import api_docs
 from contexts.accounts.http.views import jwks
 from contexts.blog.web.sitemaps import SITEMAPS
@@ -13,6 +13,7 @@ from contexts.blog.web.sitemaps import SITEMAPS
 urlpatterns = [
     path("server/health", ops.health, name="health"),
     path("server/ready", ops.ready, name="ready"),
+    path("server/metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path(".well-known/jwks.json", jwks, name="jwks"),
     *seams.internal_urls(),

@@ -27,11 +27,14 @@ import redis
 from django.conf import settings
 
 from blog_project import seams
+from tests.observability.receiver import Receiver
 from tests.workers import PROJECT_ROOT, test_database_url
 
 SPLIT = os.environ.get("SPLIT_DEPLOYMENT") == "1"
 SERVICES = ("accounts", "renderer")
 READY_TIMEOUT = 60.0
+# Where the services' spans go (an OTLP/HTTP receiver in this process), once started.
+traces: Receiver | None = None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -109,6 +112,8 @@ def split_deployment(
     request.getfixturevalue("django_db_setup")
     log_dir = tmp_path_factory.mktemp("split")
     prefix = f"split-{uuid.uuid4().hex[:8]}"
+    global traces
+    traces = Receiver()
     base = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
@@ -123,6 +128,13 @@ def split_deployment(
         "THROTTLE_SIGNIN_NAME": "100000/minute",
         "THROTTLE_SIGNIN_ADDRESS": "100000/minute",
     }
+    # The services trace to this run's receiver, but only the requests that come traced
+    # (a test that traces the web side): the other tests cost them next to nothing.
+    traced = {
+        "OTEL_EXPORTER_OTLP_ENDPOINT": traces.url,
+        "OTEL_TRACES_SAMPLER": "parentbased_always_off",
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+    }
     for name in ("ACCOUNTS_URL", "RENDERER_URL", "PROCESS_ROLE", "PROCESS_CONTEXTS"):
         base.pop(name, None)
     processes: list[_Process] = []
@@ -130,11 +142,11 @@ def split_deployment(
     try:
         for context in SERVICES:
             port = _free_port()
-            env = {**base, "PROCESS_ROLE": context, "PROCESS_CONTEXTS": context}
+            env = {**base, **traced, "PROCESS_ROLE": context, "PROCESS_CONTEXTS": context}
+            env.update(PORT=str(port), WEB_CONCURRENCY="2")
             command = [
-                *(str(Path(sys.executable).parent / "gunicorn"), "blog_project.wsgi"),
-                *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"),
-                *("--worker-class", "gthread", "--threads", "4"),
+                str(Path(sys.executable).parent / "gunicorn"),
+                *("--config", "blog_project/gunicorn_service.conf.py", "--timeout", "60"),
             ]
             processes.append(_Process(context, command, env, log_dir))
             urls[context] = f"http://127.0.0.1:{port}"
@@ -160,6 +172,7 @@ def split_deployment(
     finally:
         for process in processes:
             process.stop()
+        traces.stop()
         client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
         for key in client.scan_iter(match=f"{prefix}:*"):
             client.delete(key)

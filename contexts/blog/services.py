@@ -1,5 +1,6 @@
 """Use cases that change the blog context's state, each in one transaction on the blog alias."""
 
+import contextvars
 import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -26,9 +27,11 @@ from contexts.blog.models import (
 from contexts.fetcher import api as fetcher_api
 from contexts.kernel.errors import Unavailable
 from contexts.kernel.events.publishing import publish
+from contexts.kernel.tracing import use_case
 from contexts.renderer import api as renderer_api
 
 ALIAS = "blog"
+CONTEXT = "blog"
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ Responder = Callable[[Entry], tuple[int, dict, str]]
 # --- authors ------------------------------------------------------------------------
 
 
+@use_case(CONTEXT)
 def author_ensure(*, account_id: str, name: str) -> Author:
     """Return the author of an account, creating it (or refreshing its name) as needed."""
     problems: dict[str, list[str]] = {}
@@ -106,6 +110,7 @@ def blog_check_owner(*, blog: Blog, actor: Author) -> None:
         raise domain.NotOwner()
 
 
+@use_case(CONTEXT)
 def blog_create(*, owner: Author, path: str, title: str, description: str = "") -> Blog:
     """Create a blog at `path` owned by `owner`; the path is unique and never changes."""
     domain.check_blog(path=path, title=title, description=description)
@@ -134,6 +139,7 @@ def blog_create(*, owner: Author, path: str, title: str, description: str = "") 
     return blog
 
 
+@use_case(CONTEXT)
 def blog_update(
     *, blog: Blog, actor: Author, title: str | None = None, description: str | None = None
 ) -> Blog:
@@ -167,6 +173,7 @@ def blog_update(
     return blog
 
 
+@use_case(CONTEXT)
 def blog_delete(*, blog: Blog, actor: Author) -> None:
     """Delete a blog and all its entries; only its owner may."""
     blog_check_owner(blog=blog, actor=actor)
@@ -190,7 +197,9 @@ def _render_within_budget(
     """Return the renderer's result for `body`, or None when it fails or runs out of time."""
     timeout = settings.BLOG_RENDER_TIMEOUT_SECONDS
     try:
-        future = _render_pool.submit(renderer_api.render, body, links=links)
+        # In this request's context (its id, its trace), as the blog: the pool's thread
+        # would otherwise call the renderer as no one in particular.
+        future = _render_pool.submit(contextvars.copy_context().run, _render_call, body, links)
         return future.result(timeout=timeout)
     except FutureTimeout:
         future.cancel()
@@ -199,6 +208,12 @@ def _render_within_budget(
         # Any renderer failure (a bug, a dependency down) must not lose the writer's text.
         logger.exception("Rendering failed; the entry is saved and rendered in the background.")
     return None
+
+
+def _render_call(
+    body: str, links: Mapping[str, renderer_api.LinkPreview] | None
+) -> renderer_api.Rendered:
+    return renderer_api.render(body, links=links)
 
 
 def _link_previews(urls: tuple[str, ...]) -> dict[str, renderer_api.LinkPreview]:
@@ -310,6 +325,7 @@ def _rendered_body(entry_id: int, body: str) -> domain.RenderedBody:
     )
 
 
+@use_case(CONTEXT)
 def entry_render_store(*, rendered: domain.RenderedBody | None) -> bool:
     """Store the HTML of entry_render_prepare(); raise EntryRenderFailed to be retried.
 
@@ -349,6 +365,7 @@ def entry_links_rerender_prepare(*, url: str) -> list[domain.RenderedBody]:
     return found
 
 
+@use_case(CONTEXT)
 def entry_links_rerender_store(*, rendered: list[domain.RenderedBody]) -> int:
     """Store the HTML of entry_links_rerender_prepare(); return how many entries changed.
 
@@ -428,6 +445,7 @@ def _check_new_entry(*, title: str, body: str, status: str) -> None:
         domain.check_publishable(body=body)
 
 
+@use_case(CONTEXT)
 def entry_create(
     *, blog: Blog, actor: Author, title: str, body: str, status: str = domain.PUBLISHED
 ) -> Entry:
@@ -445,6 +463,7 @@ def entry_create(
     return entry
 
 
+@use_case(CONTEXT)
 def entry_publish(*, blog: Blog, actor: Author, title: str, body: str) -> Entry:
     """Publish a new entry in `blog` at once (entry_create with the published status)."""
     return entry_create(blog=blog, actor=actor, title=title, body=body, status=domain.PUBLISHED)
@@ -465,6 +484,7 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> domain.StoredRespons
     )
 
 
+@use_case(CONTEXT)
 def entry_publish_idempotent(
     *,
     blog: Blog,
@@ -531,6 +551,7 @@ def idempotency_records_purge() -> int:
     return deleted
 
 
+@use_case(CONTEXT)
 def entry_edit(
     *,
     entry: Entry,
@@ -607,6 +628,7 @@ def _announce_edit(entry: Entry, *, was_draft: bool, current: Entry, text: str |
     _announce(domain.EntryPublished if was_draft else domain.EntryChanged, entry=entry, text=text)
 
 
+@use_case(CONTEXT)
 def entry_remove(*, entry: Entry) -> None:
     """Delete an entry for good, whoever asks (an operator in the admin)."""
     with transaction.atomic(using=ALIAS):
@@ -622,6 +644,7 @@ def entry_remove(*, entry: Entry) -> None:
         )
 
 
+@use_case(CONTEXT)
 def entry_unpublish(*, entry: Entry, actor: Author) -> Entry:
     """Return an entry to draft: readers no longer see it, its owner still does."""
     return entry_edit(entry=entry, actor=actor, status=domain.DRAFT)

@@ -68,6 +68,11 @@ def set_trace_context(context: Mapping[str, str]) -> Token[Mapping[str, str] | N
     return _trace_context.set(dict(context))
 
 
+def current_trace_context() -> Mapping[str, str] | None:
+    """Return the W3C trace context the current request came with, if any."""
+    return _trace_context.get()
+
+
 def reset_trace_context(token: Token[Mapping[str, str] | None]) -> None:
     _trace_context.reset(token)
 

@@ -1,4 +1,5 @@
-"""Describe each bounded context: its database, its published api, whom it imports."""
+"""Describe each bounded context: its database, its published api, whom it imports; or, with
+--live, the calls and events between the contexts of running processes (the live map)."""
 
 import importlib
 import inspect
@@ -7,9 +8,9 @@ from pathlib import Path
 
 import grimp
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from blog_project import event_contracts
+from blog_project import event_contracts, livemap
 from blog_project.databases import schema_of
 from contexts.kernel.events import Event
 
@@ -65,12 +66,36 @@ def _imported_contexts(graph: grimp.ImportGraph, name: str) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "List each context with its database alias, schema, published api and imports."
+    help = (
+        "List each context with its database alias, schema, published api and imports; "
+        "with --live, map the calls and events between running processes' contexts."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="print JSON")
+        parser.add_argument(
+            "--live",
+            nargs="+",
+            metavar="URL",
+            help="the processes to read /server/metrics from (web, services, workers)",
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=5.0,
+            help="with --live: seconds between the two scrapes that give rates (5; 0: one "
+            "scrape, totals since the processes started)",
+        )
+        parser.add_argument(
+            "--token",
+            default=settings.METRICS_TOKEN,
+            help="with --live: the bearer token the processes ask for (METRICS_TOKEN)",
+        )
 
     def handle(self, *args, **options):
+        if options["live"]:
+            self._live(options)
+            return
         graph = grimp.build_graph(CONTEXTS_PACKAGE, cache_dir=None)
         contracts = event_contracts.current()
         rows = []
@@ -107,3 +132,25 @@ class Command(BaseCommand):
             for kind, names in row["api"].items():
                 self.stdout.write(f"  api {kind}: {', '.join(names)}")
             self.stdout.write(f"  imports: {', '.join(row['imports']) or '-'}")
+
+    def _live(self, options) -> None:
+        interval = options["interval"]
+        if interval < 0 or interval != interval:
+            raise CommandError("--interval takes a number of seconds, 0 or more")
+        found, failures = livemap.live_map(
+            options["live"], interval=interval, token=options["token"]
+        )
+        for failure in failures:
+            self.stderr.write(f"no metrics from {failure}")
+        if len(failures) == len(options["live"]) and failures:
+            raise CommandError("none of the processes answered its metrics")
+        if options["json"]:
+            payload = {
+                "interval_seconds": interval or None,
+                "edges": [edge.as_dict() for edge in found],
+                "unreachable": failures,
+            }
+            self.stdout.write(json.dumps(payload, indent=2))
+            return
+        for line in livemap.render(found, interval=interval):
+            self.stdout.write(line)

@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from blog_project import event_contracts
+from blog_project.metrics import serve_if_configured
 from contexts.kernel.events import operations
 from contexts.kernel.events.stores import consumer_stores, producer_stores
 from contexts.kernel.events.worker import EventsWorker
@@ -169,6 +170,7 @@ class Command(BaseCommand):
             f"events worker: relaying {', '.join(worker.producers) or 'nothing'}; "
             f"consuming {', '.join(worker.consumers) or 'nothing'}"
         )
+        metrics = serve_if_configured()
         worker.start()
         try:
             if not worker.ready.wait(READY_TIMEOUT_SECONDS):
@@ -180,6 +182,8 @@ class Command(BaseCommand):
                     raise CommandError("an events worker thread stopped unexpectedly")
         finally:
             worker.stop()
+            if metrics is not None:
+                metrics.shutdown()
 
     def _schemas(self, options: dict) -> None:
         current = event_contracts.current()

@@ -15,7 +15,8 @@ event, so a failing handler rolls back only its own effect.
 import random
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,13 +24,16 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from opentelemetry.trace import SpanKind
 
+from contexts.kernel import requestcontext, tracing
 from contexts.kernel.events.envelopes import Envelope
 from contexts.kernel.events.errors import describe_error
 from contexts.kernel.events.models import InboxBase, InboxState
 from contexts.kernel.events.stores import ConsumerStore
 from contexts.kernel.events.subscriptions import Subscriber, subscriber, subscribers_of
 from contexts.kernel.events.types import Event
+from contexts.kernel.metrics import OUTCOME_FAILED, OUTCOME_OK, OUTCOME_RETRY, record_delivered
 from contexts.kernel.retry import RetryPolicy
 
 LOST_ERROR = (
@@ -156,11 +160,30 @@ def _extend(store: ConsumerStore, token: uuid.UUID, lease: timedelta) -> None:
     )
 
 
-def _apply(item: Subscriber, event: Event, prepared: dict[int, Any], row_id: int) -> None:
-    if item.prepare is None:
-        item.handler(event)
-    else:
-        item.handler(event, prepared[row_id])
+def _apply(item: Subscriber, event: Event, prepared: dict[int, Any], row: InboxBase) -> None:
+    with _delivering(row, "apply"):
+        if item.prepare is None:
+            item.handler(event)
+        else:
+            item.handler(event, prepared[row.pk])
+
+
+@contextmanager
+def _delivering(row: InboxBase, step: str) -> Iterator[None]:
+    """Run a subscriber's step as part of the request that published the event: its request
+    id (logs, calls) and, when tracing, a span that is the child of the publish span."""
+    headers = row.headers or {}
+    token = requestcontext.set_request_id(headers.get(requestcontext.REQUEST_ID_HEADER))
+    try:
+        with tracing.span(
+            f"{step} {row.type_name} by {row.subscriber}",
+            kind=SpanKind.CONSUMER,
+            attributes={"event.type": row.type_name, "event.subscriber": row.subscriber},
+            parent=headers,
+        ):
+            yield
+    finally:
+        requestcontext.reset_request_id(token)
 
 
 def process(
@@ -206,7 +229,8 @@ def apply_claimed(
             if item.prepare is not None:
                 # Slow, lock-free work (see subscriptions.prepared_by), outside the
                 # transaction; keep the lease alive while it runs.
-                prepared[row.pk] = item.prepare(event)
+                with _delivering(row, "prepare"):
+                    prepared[row.pk] = item.prepare(event)
                 if time.monotonic() > renew_at:
                     _extend(store, token, lease)
                     renew_at = time.monotonic() + lease.total_seconds() / 3
@@ -217,9 +241,30 @@ def apply_claimed(
         # Most batches fail nowhere: apply them without a savepoint per event (a round
         # trip less each). Should a handler fail, the batch rolls back and is applied
         # again, each event in a savepoint of its own.
-        return _apply_batch(store, token, rows, ready, prepared, errors, policy, rng, fast=True)
+        result = _apply_batch(store, token, rows, ready, prepared, errors, policy, rng, fast=True)
     except _HandlerFailed:
-        return _apply_batch(store, token, rows, ready, prepared, errors, policy, rng, fast=False)
+        result = _apply_batch(store, token, rows, ready, prepared, errors, policy, rng, fast=False)
+    _count_outcomes(store, result, {row.pk: event.occurred_at for row, _, event in ready})
+    return result
+
+
+_METRIC_OUTCOMES = {COMPLETED: OUTCOME_OK, RETRY: OUTCOME_RETRY, FAILED: OUTCOME_FAILED}
+
+
+def _count_outcomes(
+    store: ConsumerStore, result: ProcessResult, occurred: dict[int, datetime]
+) -> None:
+    """Count each committed outcome, with the time from the event's publication to it."""
+    now = timezone.now()
+    for item in result.outcomes:
+        at = occurred.get(item.row_id)
+        record_delivered(
+            store.context,
+            item.type_name,
+            item.subscriber,
+            _METRIC_OUTCOMES[item.status],
+            (now - at).total_seconds() if at is not None else None,
+        )
 
 
 class _HandlerFailed(Exception):
@@ -253,10 +298,10 @@ def _apply_batch(
                 continue  # the lease ran out and another worker took it over
             try:
                 if fast:
-                    _apply(item, event, prepared, row.pk)
+                    _apply(item, event, prepared, row)
                 else:
                     with transaction.atomic(using=store.alias):
-                        _apply(item, event, prepared, row.pk)
+                        _apply(item, event, prepared, row)
             except Exception as exc:  # noqa: BLE001  (any handler error is the subscriber's)
                 if fast:
                     raise _HandlerFailed from exc

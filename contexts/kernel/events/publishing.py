@@ -1,11 +1,16 @@
 """Publish an event from inside a use case: an outbox row in the same transaction."""
 
+from functools import partial
+
 from django.db import connections
 from django.utils import timezone
+from opentelemetry.trace import SpanKind
 
+from contexts.kernel import tracing
 from contexts.kernel.events import dispatch, relay
 from contexts.kernel.events.stores import producer_store_for_alias
 from contexts.kernel.events.types import Event, check_publishable
+from contexts.kernel.metrics import record_published
 
 
 class PublishOutsideTransaction(RuntimeError):
@@ -27,11 +32,20 @@ def publish(event: Event, *, using: str, headers: dict[str, str] | None = None) 
         )
     payload = check_publishable(event)
     store = producer_store_for_alias(using)
-    relay.record(
-        store,
-        event=event,
-        payload=payload,
-        headers={**dispatch.current_headers(), **(headers or {})},
-        now=timezone.now(),
-    )
+    with tracing.span(
+        f"publish {event.type_name}",
+        kind=SpanKind.PRODUCER,
+        attributes={"context.name": store.context, "event.type": event.type_name},
+    ):
+        # The headers stored with the event carry this span's context: its handlers' spans
+        # continue the trace from here.
+        relay.record(
+            store,
+            event=event,
+            payload=payload,
+            headers={**dispatch.current_headers(), **(headers or {})},
+            now=timezone.now(),
+        )
+    # Counted when it commits: a rolled-back use case published nothing.
+    connection.on_commit(partial(record_published, store.context, event.type_name))
     dispatch.wake_relay_on_commit(connection)

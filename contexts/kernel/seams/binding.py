@@ -4,11 +4,11 @@ import random
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
+from contexts.kernel import tracing
 from contexts.kernel.errors import ContextError, Unavailable
 from contexts.kernel.seams import faults
 
@@ -48,9 +48,8 @@ def operations(protocol: type) -> dict[str, Callable[..., Any]]:
     }
 
 
-@dataclass(frozen=True)
-class CallRecord:
-    """One api call as observers see it."""
+class CallRecord(NamedTuple):
+    """One api call as observers see it (a tuple: made on every call, it must be cheap)."""
 
     caller: str
     callee: str
@@ -86,10 +85,12 @@ def _caller_of(module: str) -> str:
     return found
 
 
-def outcome_of(exc: BaseException) -> str:
+def outcome_of(exc: ContextError) -> str:
     """Return the outcome label of a failed call."""
     if isinstance(exc, Unavailable):
         return exc.outcome
+    if exc.code == faults.FAULT_CODE:
+        return faults.OUTCOME  # an injected abort with a 4xx status
     return ERROR
 
 
@@ -136,6 +137,10 @@ class Seam(Generic[T]):
         def call(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             outcome = OK
+            span = None
+            if tracing.tracer is not None:
+                caller = _caller_of(sys._getframe(1).f_back.f_globals.get("__name__", ""))
+                span = tracing.start_api_call(caller, context, operation, transport)
             try:
                 fault = current.get(context)
                 if fault is not None:
@@ -148,6 +153,8 @@ class Seam(Generic[T]):
                 outcome = ERROR
                 raise
             finally:
+                if span is not None:
+                    tracing.end_api_call(span, outcome)
                 if observers:
                     # The api module's function called us; its caller is the context.
                     caller = _caller_of(sys._getframe(2).f_globals.get("__name__", ""))

@@ -24,6 +24,9 @@ from contexts.kernel.errors import ContextError, InjectedFault
 REFRESH_SECONDS = 1.0
 CACHE_KEY = "seams:faults"
 FILE_NAME = "faults.json"
+# How an injected abort shows: the code of a 4xx one, the outcome of every one (metrics).
+FAULT_CODE = "fault_injected"
+OUTCOME = InjectedFault.outcome
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def _aborted(context: str, status: int) -> ContextError:
     if status >= 500:
         return InjectedFault(detail)
     error = ContextError(detail)
-    error.status, error.code = status, "fault_injected"
+    error.status, error.code = status, FAULT_CODE
     return error
 
 
