@@ -41,12 +41,12 @@ def prepare(role: str) -> str:
     """Give this process group an empty multiprocess directory (made here unless set)."""
     given = os.environ.get(VARIABLE)
     if given:
-        folder = Path(given)
-        folder.mkdir(parents=True, exist_ok=True)
+        chosen = Path(given)
+        chosen.mkdir(parents=True, exist_ok=True)
         # A previous run's files would add its counts to this one's.
-        for stale in folder.glob("*.db"):
+        for stale in chosen.glob("*.db"):
             stale.unlink(missing_ok=True)
-        return str(folder)
+        return given
     parent = os.getpid()
     root = VAR_DIR / "prometheus"
     _remove_abandoned(root)

@@ -11,6 +11,8 @@ The maintained instrumentations trace Django's requests, psycopg's queries, Cele
 tasks and httpx's calls, and propagate W3C `traceparent` on calls between processes.
 """
 
+from __future__ import annotations
+
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 TRACER_NAME = "blog_platform"
 ENDPOINTS = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
 
-_provider: "TracerProvider | None" = None
+_provider: TracerProvider | None = None
 
 
 def wanted(environ: Mapping[str, str] = os.environ) -> bool:
@@ -44,7 +46,7 @@ def _instrumentors() -> list:
     return [DjangoInstrumentor, PsycopgInstrumentor, CeleryInstrumentor, HTTPXClientInstrumentor]
 
 
-def configure_from_environment(role: str) -> "TracerProvider | None":
+def configure_from_environment(role: str) -> TracerProvider | None:
     """Trace this process if the OTEL_* variables ask for it, exporting over OTLP/HTTP."""
     if not wanted():
         return None
@@ -59,7 +61,7 @@ def configure_from_environment(role: str) -> "TracerProvider | None":
     return provider
 
 
-def start(role: str, processor: "SpanProcessor") -> "TracerProvider":
+def start(role: str, processor: SpanProcessor) -> TracerProvider:
     """Record this process's spans, as service `role`, through `processor`."""
     from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
     from opentelemetry.sdk.resources import SERVICE_NAME, Resource

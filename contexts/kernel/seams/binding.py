@@ -139,7 +139,9 @@ class Seam(Generic[T]):
             outcome = OK
             span = None
             if tracing.tracer is not None:
-                caller = _caller_of(sys._getframe(1).f_back.f_globals.get("__name__", ""))
+                frame = sys._getframe(1).f_back
+                module = frame.f_globals.get("__name__", "") if frame is not None else ""
+                caller = _caller_of(module)
                 span = tracing.start_api_call(caller, context, operation, transport)
             try:
                 fault = current.get(context)
