@@ -122,6 +122,9 @@ INSTALLED_APPS = [
 SILENCED_SYSTEM_CHECKS: list[str] = []
 MIDDLEWARE = [
     "blog_project.middleware.RequestIdMiddleware",
+    # Before everything else that a cached page's answer needs no more (sessions, CSRF,
+    # messages): its stored headers are what those middleware made of it.
+    "contexts.blog.web.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "blog_project.middleware.RequestSizeLimitMiddleware",
@@ -255,6 +258,16 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Public pages for anonymous readers (contexts/blog/web/pagecache.py), in each process's
+# memory whatever CACHE_URL says: they are keyed by a version read from the database on
+# every request, so no process can serve one that a write has made out of date.
+PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES", "500"))
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_ENTRIES},
+}
 
 # Celery: with no broker, tasks run eagerly in the calling process so that nothing
 # else needs to run; CELERY_BROKER_URL switches to a real broker and worker.

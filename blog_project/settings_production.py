@@ -9,7 +9,13 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from blog_project.settings import *  # noqa: F403
-from blog_project.settings import CACHE_URL, MIDDLEWARE, SILENCED_SYSTEM_CHECKS, _env_bool
+from blog_project.settings import (
+    CACHE_URL,
+    CACHES,
+    MIDDLEWARE,
+    SILENCED_SYSTEM_CHECKS,
+    _env_bool,
+)
 
 DEBUG = False
 
@@ -63,5 +69,6 @@ STORAGES = {
 # migrate_all create it). Per-process memory would multiply every limit by the workers.
 if not CACHE_URL:
     CACHES = {
-        "default": {"BACKEND": "blog_project.cache.DatabaseCache", "LOCATION": "django_cache"}
+        **CACHES,
+        "default": {"BACKEND": "blog_project.cache.DatabaseCache", "LOCATION": "django_cache"},
     }

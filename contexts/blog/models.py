@@ -100,6 +100,21 @@ class Entry(models.Model):
         return self.published_at is None
 
 
+class PageVersion(models.Model):
+    """The version of every public page: changed, in the same transaction, by each write
+    that changes what a reader sees (web.pagecache keys cached pages by it).
+
+    One row. A random token rather than a counter: a database restored from a backup, or
+    a test database flushed, never brings back a version a cache already holds pages of.
+    """
+
+    version = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.version
+
+
 class EntryLink(models.Model):
     """A page whose title or card an entry shows: the entry is rendered again when it changes."""
 

@@ -1,15 +1,22 @@
 """Read queries of the blog context: lists joined up front, lookups that raise blog errors."""
 
+from datetime import datetime
+
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
 from contexts.blog import domain
-from contexts.blog.models import AccountTombstone, Author, Blog, Entry
+from contexts.blog.models import AccountTombstone, Author, Blog, Entry, PageVersion
 from contexts.renderer import api as renderer_api
 
 # Fields a list of entries never shows: lists show excerpts, stored when the entry was
 # rendered, and leave the (up to 100,000 characters) bodies in the database.
 BODIES = ("body", "body_html")
+
+
+def page_version() -> tuple[str, datetime] | None:
+    """Return the public pages' version and when it changed; None when there is none."""
+    return PageVersion.objects.filter(pk=1).values_list("version", "changed_at").first()
 
 
 def blog_list() -> QuerySet[Blog]:

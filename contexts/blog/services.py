@@ -1,6 +1,7 @@
 """Use cases that change the blog context's state, each in one transaction on the blog alias."""
 
 import logging
+import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -20,6 +21,7 @@ from contexts.blog.models import (
     Entry,
     EntryLink,
     IdempotencyRecord,
+    PageVersion,
     WebSession,
 )
 from contexts.fetcher import api as fetcher_api
@@ -37,6 +39,22 @@ logger = logging.getLogger(__name__)
 _render_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="blog-render")
 
 Responder = Callable[[Entry], tuple[int, dict, str]]
+
+
+# --- public pages -------------------------------------------------------------------
+
+
+def pages_changed() -> None:
+    """Inside the changing transaction: make every cached public page out of date.
+
+    Every use case that changes what readers see calls this in its own transaction, so
+    the new version commits with the change: from the moment a write is answered, no
+    process serves a page cached before it (web.pagecache reads the version first).
+    """
+    fields = {"version": uuid.uuid4().hex, "changed_at": timezone.now()}
+    if not PageVersion.objects.filter(pk=1).update(**fields):
+        # The row is made by a migration; a flushed table gets it back here.
+        PageVersion.objects.update_or_create(pk=1, defaults=fields)
 
 
 # --- authors ------------------------------------------------------------------------
@@ -63,9 +81,13 @@ def author_ensure(*, account_id: str, name: str) -> Author:
         author, created = Author.objects.get_or_create(
             account_id=account_id, defaults={"name": name}
         )
-        if not created and author.name != name:
+        renamed = not created and author.name != name
+        if renamed:
             author.name = name
             author.save(update_fields=["name"])
+        if created or renamed:
+            # A new author has a page; a renamed one's name shows on every page of theirs.
+            pages_changed()
     return author
 
 
@@ -79,7 +101,11 @@ def author_credentials_renew(*, account_id: str, name: str, credentials_generati
     with transaction.atomic(using=ALIAS):
         if AccountTombstone.objects.filter(account_id=account_id).exists():
             return
-        author, _ = Author.objects.get_or_create(account_id=account_id, defaults={"name": name})
+        author, created = Author.objects.get_or_create(
+            account_id=account_id, defaults={"name": name}
+        )
+        if created:
+            pages_changed()
         Author.objects.filter(
             pk=author.pk, credentials_generation__lt=credentials_generation
         ).update(credentials_generation=credentials_generation)
@@ -125,6 +151,7 @@ def blog_create(*, owner: Author, path: str, title: str, description: str = "") 
                 )
         except IntegrityError as exc:
             raise domain.BlogPathTaken() from exc
+        pages_changed()
     return blog
 
 
@@ -147,6 +174,7 @@ def blog_update(
             raise domain.BlogNotFound()
         for field, value in changes.items():
             setattr(blog, field, value)
+        pages_changed()
         publish(
             domain.BlogChanged(
                 blog_id=str(blog.pk),
@@ -172,6 +200,7 @@ def blog_remove(*, blog: Blog) -> None:
     with transaction.atomic(using=ALIAS):
         Entry.objects.filter(blog_id=blog.pk).delete()
         if Blog.objects.filter(pk=blog.pk).delete()[0]:
+            pages_changed()
             publish(domain.BlogDeleted(blog_id=str(blog.pk), path=blog.path), using=ALIAS)
 
 
@@ -320,6 +349,8 @@ def entry_render_store(*, rendered: domain.RenderedBody | None) -> bool:
             pk=rendered.entry_id, rendered=False, body=rendered.body
         ).update(**fields, revision=F("revision") + 1)
         if updated:
+            # Its page and its excerpts now show the formatted text (drafts: to the owner).
+            pages_changed()
             _links_keep(rendered.entry_id, rendered.link_urls)
             entry = (
                 Entry.objects.select_related("blog__owner").defer("body").get(pk=rendered.entry_id)
@@ -361,6 +392,7 @@ def entry_links_rerender_store(*, rendered: list[domain.RenderedBody]) -> int:
             if not updated:
                 continue
             changed += 1
+            pages_changed()
             entry = Entry.objects.select_related("blog__owner").defer("body").get(pk=item.entry_id)
             if not entry.is_draft:
                 # Search shows the titles the links now read.
@@ -398,6 +430,8 @@ def _entry_create(
 ) -> Entry:
     fields, text = _presentation(body, rendered.html if rendered is not None else None)
     _lock_blog(blog)
+    if status == domain.PUBLISHED:
+        pages_changed()
     now = timezone.now()
     entry = Entry.objects.create(
         blog=blog,
@@ -572,6 +606,9 @@ def entry_edit(
         if changes:
             changes["revision"] = current.revision + 1
             Entry.objects.filter(pk=entry.pk).update(**changes)
+            if not (current.is_draft and new_status == domain.DRAFT):
+                # Readers see it, or saw it until now (a draft's edits show to no reader).
+                pages_changed()
         if "body" in changes:
             if rendered is None:
                 _render_later(entry)
@@ -609,6 +646,7 @@ def entry_remove(*, entry: Entry) -> None:
         if current is None:
             return
         Entry.objects.filter(pk=entry.pk).delete()
+        pages_changed()
         publish(
             domain.EntryDeleted(
                 entry_id=entry.public_id, revision=current.revision + 1, blog_id=str(entry.blog_id)
@@ -634,6 +672,7 @@ def account_content_delete(*, account_id: str) -> None:
         Author.objects.filter(account_id=account_id).delete()
         IdempotencyRecord.objects.filter(account_id=account_id).delete()
         WebSession.objects.filter(account_id=account_id).delete()
+        pages_changed()
         # Told even when there was nothing here: a projection may hold what this context
         # no longer does (an event it got late), and forgetting twice is harmless.
         publish(domain.AccountContentDeleted(account_id=account_id), using=ALIAS)
