@@ -207,6 +207,12 @@ DATABASES = database_settings(
     var_dir=VAR_DIR,
     local=PROCESS_CONTEXTS,
     roles=_env_bool("DATABASE_ROLES", False),
+    # PostgreSQL connections are kept between requests. A health check would send a
+    # `SELECT 1` before the first query of every request (a round trip a cached page
+    # cannot afford: README, "Serving"); without it a connection the server dropped fails
+    # one request, and Django closes it so that the next one connects again.
+    conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+    conn_health_checks=_env_bool("DATABASE_CONN_HEALTH_CHECKS", False),
 )
 DATABASE_ROUTERS = ["blog_project.routers.ContextRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
