@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from django.db import connections, router
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -135,6 +135,11 @@ def entry_list_published(*, author: Author | None = None) -> QuerySet[Entry]:
     if author is not None:
         entries = entries.filter(blog__owner=author)
     return entries.defer(*BODIES).order_by("-published_at", "-id")
+
+
+def entry_count_published() -> int:
+    """Return how many entries are published, in every blog (from the blogs' counts)."""
+    return Blog.objects.aggregate(total=Sum("published_entries"))["total"] or 0
 
 
 def entry_neighbours(*, entry: Entry) -> tuple[Entry | None, Entry | None]:

@@ -403,6 +403,11 @@ def entry_links_rerender_store(*, rendered: list[domain.RenderedBody]) -> int:
 # --- entries ------------------------------------------------------------------------
 
 
+def _count_published(blog_id: int, change: int) -> None:
+    """Inside the changing transaction: add `change` to the blog's published entries."""
+    Blog.objects.filter(pk=blog_id).update(published_entries=F("published_entries") + change)
+
+
 def _lock_blog(blog: Blog) -> None:
     # Holding the blog row keeps a concurrent blog_delete from orphaning the new entry.
     if not Blog.objects.select_for_update().filter(pk=blog.pk).exists():
@@ -444,6 +449,7 @@ def _entry_create(
     if rendered is None:
         _render_later(entry)
     if not entry.is_draft:
+        _count_published(blog.pk, 1)
         _announce(domain.EntryPublished, entry=entry, text=text)
     _links_keep(entry.pk, rendered.link_urls if rendered is not None else None)
     return entry
@@ -603,6 +609,7 @@ def entry_edit(
             domain.check_publishable(body=body if body is not None else current.body)
         if new_status != current.status:
             changes["published_at"] = now if new_status == domain.PUBLISHED else None
+            _count_published(entry.blog_id, 1 if new_status == domain.PUBLISHED else -1)
         if changes:
             changes["revision"] = current.revision + 1
             Entry.objects.filter(pk=entry.pk).update(**changes)
@@ -642,10 +649,17 @@ def _announce_edit(entry: Entry, *, was_draft: bool, current: Entry, text: str |
 def entry_remove(*, entry: Entry) -> None:
     """Delete an entry for good, whoever asks (an operator in the admin)."""
     with transaction.atomic(using=ALIAS):
-        current = Entry.objects.select_for_update().filter(pk=entry.pk).only("revision").first()
+        current = (
+            Entry.objects.select_for_update()
+            .filter(pk=entry.pk)
+            .only("revision", "published_at", "blog_id")
+            .first()
+        )
         if current is None:
             return
         Entry.objects.filter(pk=entry.pk).delete()
+        if not current.is_draft:
+            _count_published(current.blog_id, -1)
         pages_changed()
         publish(
             domain.EntryDeleted(
