@@ -49,6 +49,7 @@ run-split: $(INSTALLED)
 ## sized to the cores), after migrating and collecting the static files. DJANGO_SECRET_KEY
 ## comes from the environment; without it, a key generated once in $(VAR_DIR)/django-secret-key
 ## (mode 0600) lets you try it on this machine.
+# bench/pages.py serves its settings (the site plus a trivial view) the same way.
 SERVE_SETTINGS ?= blog_project.settings_production
 serve: $(INSTALLED)
 	@mkdir -p $(VAR_DIR)
