@@ -72,7 +72,10 @@ test: lint check pytest
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache architecture/contracts.toml
+	$(BIN)/vulture
+	$(BIN)/mypy
 
 check: $(INSTALLED)
 	$(BIN)/python manage.py check --fail-level WARNING
@@ -121,4 +124,4 @@ bench-pages: $(INSTALLED)
 	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis .mypy_cache

@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -88,7 +89,8 @@ def bench(target: str, writers: int, load: int) -> bool:
     server = live.LiveServer(target, var_dir).start()
     workers = server.log().count("Booting worker")
     print(f"make {target}" + (f" (gunicorn, {workers} workers)" if workers else " (runserver)"))
-    entries, signups = [], []
+    entries: list[Any] = []
+    signups: list[Any] = []
     try:
         token, path = live.writer_with_blog(server)
         baseline = sequential(live.entry_senders(server, writers, token, path))

@@ -148,6 +148,7 @@ class Worker:
         sys.exit(f"the worker did not start:\n{self.log.read_text(errors='replace')[-2000:]}")
 
     def kill(self) -> None:
+        assert self.process is not None, "start() first"
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 

@@ -20,16 +20,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blog_project.settings")
 
-import cmarkgfm  # noqa: E402
+import cmarkgfm  # type: ignore[import-untyped]  # noqa: E402  (ships no types)
 import comrak  # noqa: E402
 import django  # noqa: E402
-from cmarkgfm.cmark import Options  # noqa: E402
+from cmarkgfm.cmark import Options  # type: ignore[import-untyped]  # noqa: E402
 from markdown_it import MarkdownIt  # noqa: E402
 
 django.setup()
 
-from corpus import build_corpus  # noqa: E402
-
+from bench.corpus import build_corpus  # noqa: E402
 from contexts.renderer.api import MAX_SOURCE_LENGTH, render  # noqa: E402
 from contexts.renderer.services import markdown, notation, sanitizer  # noqa: E402
 

@@ -22,7 +22,7 @@ def check_no_cross_context_relations(app_configs=None, **kwargs) -> list[checks.
     import-linter cannot see a relation given as a string ("accounts.Account"); the
     resolved model graph can.
     """
-    errors = []
+    errors: list[checks.CheckMessage] = []
     for model in apps.get_models(include_auto_created=False):
         source = context_of_model(model)
         for field in model._meta.get_fields(include_hidden=False):

@@ -1,6 +1,7 @@
 """Build DATABASES: one alias per context, SQLite files or PostgreSQL schemas."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -81,7 +82,7 @@ def _all_databases(
         raise ValueError("DATABASE_URL must name a PostgreSQL database (postgresql://...)")
     databases = {}
     for alias in aliases:
-        settings = {**base, "OPTIONS": dict(base.get("OPTIONS", {}))}
+        settings: dict[str, Any] = {**base, "OPTIONS": dict(base.get("OPTIONS", {}))}
         # Tests share one database too, laid out like production. Django creates and
         # migrates it once, through "default"; the test conftest then migrates each
         # context's alias into its schema (see tests/conftest.py).

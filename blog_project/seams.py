@@ -56,9 +56,8 @@ def bind_all() -> None:
         if not url:
             api.seam.bind(local, transport="inprocess")
             continue
-        config = RemoteConfig(
-            base_url=url, caller=settings.PROCESS_ROLE, **settings.CONTEXT_REMOTE_OPTIONS[context]
-        )
+        options: dict[str, Any] = settings.CONTEXT_REMOTE_OPTIONS[context]
+        config = RemoteConfig(base_url=url, caller=settings.PROCESS_ROLE, **options)
         remote = RemoteApi(context, api.seam.protocol, config, errors_of(api))
         _remotes[context] = remote
         api.seam.bind(remote.implementation(), transport="http")

@@ -9,10 +9,15 @@ import hmac
 import os
 from pathlib import Path
 
+import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from blog_project.databases import database_settings
+
+# Django's generic classes (ModelAdmin[Model], ...) as the type checker sees them, also
+# at run time, so that a class may subclass one with its type parameters.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Files the running site keeps: SQLite databases, the generated token key, beat's schedule.

@@ -11,7 +11,8 @@ def ensure_wal(sender, using: str, **kwargs) -> None:
     writer never waits for readers. In-memory test databases have no journal to change.
     """
     connection = connections[using]
-    if connection.vendor != "sqlite" or connection.is_in_memory_db():
+    # connections[] is typed as the base wrapper; SQLite's has is_in_memory_db().
+    if connection.vendor != "sqlite" or connection.is_in_memory_db():  # type: ignore[attr-defined]
         return
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")

@@ -84,6 +84,7 @@ class LiveServer:
         return self.wait_ready()
 
     def wait_ready(self) -> "LiveServer":
+        assert self.process is not None, "start() first"
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -38,7 +38,7 @@ def test_database_url() -> str:
     return urlunsplit(parts._replace(path="/" + settings.DATABASES["default"]["NAME"]))
 
 
-test_database_url.__test__ = False  # a helper, not a test, whatever pytest thinks of its name
+test_database_url.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test, whatever pytest thinks of its name
 
 
 class Worker:
@@ -103,6 +103,7 @@ class Worker:
         return self
 
     def wait_ready(self) -> "Worker":
+        assert self.process is not None, "start() first"
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             log = self.log()
@@ -120,6 +121,7 @@ class Worker:
 
     def kill(self) -> None:
         """SIGKILL the worker and everything it started: no clean-up, no acknowledgements."""
+        assert self.process is not None, "start() first"
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 

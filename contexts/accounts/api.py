@@ -9,6 +9,8 @@ caller's process, with the keys accounts publishes (JWKS), never by a call per t
 from typing import Any, Protocol
 
 from contexts.accounts.domain import (
+    NAME_MAX_LENGTH,
+    NAME_MIN_LENGTH,
     TOKEN_TYPE,
     Account,
     AccountDeleted,
@@ -33,6 +35,8 @@ from contexts.kernel.seams import Seam, idempotent
 from contexts.kernel.seams.binding import published_at
 
 __all__ = [
+    "NAME_MAX_LENGTH",
+    "NAME_MIN_LENGTH",
     "TOKEN_TYPE",
     "Account",
     "AccountDeleted",

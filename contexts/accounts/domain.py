@@ -14,10 +14,16 @@ from contexts.kernel.errors import (
 )
 from contexts.kernel.events import Event
 
+# The limits of this context, each defined here once: the models, the serializers, the
+# OpenAPI document and (through the api) other contexts' forms read them.
 NAME_MIN_LENGTH = 3
 NAME_MAX_LENGTH = 16
-NAME_PATTERN = re.compile(r"[0-9A-Za-z]+")
-ACCOUNT_ID_PATTERN = re.compile(r"[0-9a-f]{32}")
+# The characters of a name, as a regular expression's character class.
+NAME_CHARACTERS = "[0-9A-Za-z]"
+NAME_PATTERN = re.compile(f"{NAME_CHARACTERS}+")
+# An account id: a UUID4's 32 lowercase hex digits.
+ACCOUNT_ID_LENGTH = 32
+ACCOUNT_ID_PATTERN = re.compile(f"[0-9a-f]{{{ACCOUNT_ID_LENGTH}}}")
 TOKEN_TYPE = "Bearer"  # noqa: S105 (a scheme name, not a secret)
 
 

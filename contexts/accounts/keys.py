@@ -102,6 +102,7 @@ def _load(config: _KeyConfig) -> KeyPair:
                 "ACCOUNTS_PUBLIC_KEY_PEM is not the public half of ACCOUNTS_PRIVATE_KEY_PEM."
             )
         public_key = derived
+    assert public_key is not None  # given, derived, or made with the key just created
     return KeyPair(
         private_key=private_key, public_key=public_key, public_pem=_public_pem(public_key)
     )

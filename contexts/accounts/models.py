@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from contexts.accounts import domain
 from contexts.kernel.events.models import OutboxBase
 
 
@@ -17,9 +18,13 @@ def new_account_id() -> str:
 class Account(models.Model):
     """A registered account: its name and its password hash (never the password)."""
 
-    id = models.CharField(primary_key=True, max_length=32, default=new_account_id, editable=False)
-    # domain.NAME_MAX_LENGTH; the models layer may not import the domain module.
-    name = models.CharField(max_length=16)
+    id = models.CharField(
+        primary_key=True,
+        max_length=domain.ACCOUNT_ID_LENGTH,
+        default=new_account_id,
+        editable=False,
+    )
+    name = models.CharField(max_length=domain.NAME_MAX_LENGTH)
     # Django's password hash format ("<algorithm>$..."); argon2 hashes are about 100
     # characters, so leave room for stronger parameters.
     password_hash = models.CharField(max_length=255)

@@ -26,6 +26,7 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -99,8 +100,10 @@ def signin_attempt(*, name: str, client_address: str | None) -> SignInAttempt:
     return attempt
 
 
-def _rates() -> dict:
-    configured = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
+def _rates() -> dict[str, str | None]:
+    # Rates are text such as "10/min" (or None: no limit).
+    rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
+    configured = cast(dict[str, str | None], rates)
     return {scope: configured.get(scope, default) for scope, default in DEFAULT_RATES.items()}
 
 

@@ -77,7 +77,8 @@ def password_problems(*, name: str, password: str) -> list[str]:
         # A password is typed on keyboards: a control character in it is a mistake.
         return [problem]
     try:
-        validate_password(password, user=_PasswordOwner(name))
+        # Validators read the user's attributes by name; the stubs ask for a User.
+        validate_password(password, user=_PasswordOwner(name))  # type: ignore[arg-type]
     except ValidationError as exc:
         return list(exc.messages)
     return []

@@ -73,12 +73,6 @@ class TokenVerifier:
                 raise
             return tokens.token_decode(token, keys=self._keys, issuer=issuer)
 
-    def forget(self) -> None:
-        """Drop the keys held in memory (the next token fetches them again)."""
-        with self._lock:
-            self._keys, self._fresh_until = {}, 0.0
-            self._last_unknown_fetch = -REFRESH_INTERVAL
-
     def _current(self) -> Keys:
         if time.monotonic() < self._fresh_until and self._keys:
             return self._keys

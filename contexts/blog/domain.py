@@ -6,25 +6,34 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from contexts.kernel import errors
 from contexts.kernel.events import Event
 from contexts.kernel.text import text_problem
 
+# The limits of this context, each defined here once: the models, the forms, the
+# serializers and the OpenAPI document read them. (An author's name is an account name:
+# its limit is the accounts context's, read through its api.)
 PATH_MIN_LENGTH = 3
 PATH_MAX_LENGTH = 64
-PATH_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{2,63}")
+PATH_PATTERN = re.compile(f"[a-z0-9][a-z0-9-]{{{PATH_MIN_LENGTH - 1},{PATH_MAX_LENGTH - 1}}}")
+PATH_MESSAGE = (
+    f"Use {PATH_MIN_LENGTH}-{PATH_MAX_LENGTH} characters of a-z, 0-9 and '-', "
+    "starting with a letter or digit."
+)
 TITLE_MAX_LENGTH = 254
 DESCRIPTION_MAX_LENGTH = 512
 ENTRY_TITLE_MAX_LENGTH = 500
 BODY_MAX_LENGTH = 100_000
-AUTHOR_NAME_MAX_LENGTH = 16
+# Another context's ids (accounts), held as plain values: room for any opaque id.
 ACCOUNT_ID_MAX_LENGTH = 64
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
+IDEMPOTENCY_KEY_PATTERN = re.compile(f"[\\x20-\\x7e]{{1,{IDEMPOTENCY_KEY_MAX_LENGTH}}}")
+IDEMPOTENCY_KEY_MESSAGE = f"Use 1-{IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters."
 # Entry ids are BigAutoField primary keys; anything longer cannot be one.
 ENTRY_ID_PATTERN = re.compile(r"[0-9]{1,18}")
-IDEMPOTENCY_KEY_PATTERN = re.compile(r"[\x20-\x7e]{1,255}")
 # An entry is a draft (seen by its owner only) until it is published.
 DRAFT = "draft"
 PUBLISHED = "published"
@@ -74,9 +83,6 @@ class InvalidBlogInput(BlogError, errors.InvalidInput):
     """Input broke a rule of the blog context; `fields` names each field."""
 
     code = "invalid"
-
-
-InvalidInput = InvalidBlogInput
 
 
 class BodyTooLarge(BlogError, errors.TooLarge):
@@ -257,7 +263,7 @@ class StoredResponse:
     """An HTTP answer kept for an Idempotency-Key, replayed as it was first sent."""
 
     status: int
-    body: dict
+    body: dict[str, Any]
     location: str
     replayed: bool = False
 
@@ -276,7 +282,7 @@ def is_valid_entry_id(entry_id: object) -> bool:
 
 
 def is_valid_idempotency_key(key: object) -> bool:
-    """Tell whether `key` is 1-255 printable ASCII characters."""
+    """Tell whether `key` is 1-IDEMPOTENCY_KEY_MAX_LENGTH printable ASCII characters."""
     return isinstance(key, str) and IDEMPOTENCY_KEY_PATTERN.fullmatch(key) is not None
 
 
@@ -309,10 +315,7 @@ def blog_problems(
     """Return field messages for the blog fields given (None means "not given")."""
     problems: dict[str, list[str]] = {}
     if path is not None and not is_valid_path(path):
-        problems["path"] = [
-            f"Use {PATH_MIN_LENGTH}-{PATH_MAX_LENGTH} characters of a-z, 0-9 and '-', "
-            "starting with a letter or digit."
-        ]
+        problems["path"] = [PATH_MESSAGE]
     if title is not None:
         _check_text(problems, "title", title, max_length=TITLE_MAX_LENGTH, required=True)
     if description is not None:
@@ -386,9 +389,37 @@ def author_url_path(name: str) -> str:
     return f"/authors/{quote(name)}"
 
 
+class _Owner(Protocol):
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+class PublishingBlog(Protocol):
+    """What an entry's events tell of its blog (the blog model has it, read-only here)."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def updated_at(self) -> datetime: ...
+    @property
+    def owner(self) -> _Owner: ...
+
+
 def published_entry_fields(
-    *, entry_id: object, revision: int, blog, title: str, text: str, published_at: datetime
-) -> dict:
+    *,
+    entry_id: object,
+    revision: int,
+    blog: PublishingBlog,
+    title: str,
+    text: str,
+    published_at: datetime,
+) -> dict[str, Any]:
     """Return the fields of EntryPublished, EntryChanged and PublishedEntry.
 
     `blog` is the entry's blog with its owner (pk, path, title, updated_at, owner.name,

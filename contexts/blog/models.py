@@ -1,23 +1,25 @@
 """The blog context's private schema: authors, blogs, entries, links, sessions, idempotency."""
 
+from typing import Any, cast
+
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from contexts.accounts import api as accounts_api
+from contexts.blog import domain
+from contexts.fetcher import api as fetcher_api
 from contexts.kernel.events.models import InboxBase, OutboxBase
-
-# The field lengths repeat the limits of domain.py: models and domain are independent
-# layers (import contract), and the domain rules are checked before anything is saved.
 
 
 class Author(models.Model):
     """The blog context's own record of an account: its id as a plain value, and its name."""
 
     # No ForeignKey: accounts live in another context (and another database).
-    account_id = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=16)
+    account_id = models.CharField(max_length=domain.ACCOUNT_ID_MAX_LENGTH, unique=True)
+    name = models.CharField(max_length=accounts_api.NAME_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
     # The account's credentials generation as the PasswordChanged event told it: tokens
     # and web sessions of a lower generation were made before a password change.
@@ -31,9 +33,9 @@ class Author(models.Model):
 
 
 class Blog(models.Model):
-    path = models.SlugField(max_length=64, unique=True)
-    title = models.CharField(max_length=254)
-    description = models.CharField(max_length=512, blank=True, default="")
+    path = models.SlugField(max_length=domain.PATH_MAX_LENGTH, unique=True)
+    title = models.CharField(max_length=domain.TITLE_MAX_LENGTH)
+    description = models.CharField(max_length=domain.DESCRIPTION_MAX_LENGTH, blank=True, default="")
     owner = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="blogs")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -51,7 +53,7 @@ class Blog(models.Model):
 
 class Entry(models.Model):
     blog = models.ForeignKey(Blog, on_delete=models.CASCADE, related_name="entries")
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=domain.ENTRY_TITLE_MAX_LENGTH)
     body = models.TextField()
     # The renderer's sanitized HTML, or the escaped body while `rendered` is False.
     body_html = models.TextField(blank=True, default="")
@@ -84,10 +86,6 @@ class Entry(models.Model):
                 fields=["-published_at", "-id"],
                 name="blog_entry_published",
                 condition=models.Q(published_at__isnull=False),
-            ),
-            # The background re-render sweep looks for entries still waiting for HTML.
-            models.Index(
-                fields=["id"], name="blog_entry_unrendered", condition=models.Q(rendered=False)
             ),
         ]
         verbose_name_plural = "entries"
@@ -130,7 +128,7 @@ class EntryLink(models.Model):
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="links")
     # As the renderer reports it: percent-encoded, at most the fetcher's MAX_URL_LENGTH.
-    url = models.CharField(max_length=2000)
+    url = models.CharField(max_length=fetcher_api.MAX_URL_LENGTH)
 
     class Meta:
         constraints = [
@@ -147,11 +145,14 @@ class WebSession(AbstractBaseSession):
 
     # Copied from the session data on each save, so that an account's sessions can be
     # found (and ended) without decoding every session: "" while nobody is signed in.
-    account_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    account_id = models.CharField(
+        max_length=domain.ACCOUNT_ID_MAX_LENGTH, blank=True, default="", db_index=True
+    )
     # The account's credentials generation when this session signed in.
     credentials_generation = models.PositiveIntegerField(default=0)
 
-    class Meta(AbstractBaseSession.Meta):
+    # django-stubs leaves out AbstractBaseSession's (abstract) Meta.
+    class Meta(AbstractBaseSession.Meta):  # type: ignore[name-defined]
         db_table = "blog_web_session"
 
     @classmethod
@@ -179,9 +180,10 @@ class WebSessionStore(DatabaseSessionStore):
     def get_model_class(cls) -> type[WebSession]:
         return WebSession
 
-    def create_model_instance(self, data: dict) -> WebSession:
+    def create_model_instance(self, data: dict[str, Any]) -> WebSession:
         """Copy who is signed in onto the row, where an account's sessions can be found."""
-        session = super().create_model_instance(data)
+        # An instance of get_model_class(), which the stubs type as the abstract base.
+        session = cast(WebSession, super().create_model_instance(data))
         session.account_id = str(data.get(SESSION_ACCOUNT_ID) or "")
         session.credentials_generation = int(data.get(SESSION_CREDENTIALS_GENERATION) or 0)
         return session
@@ -190,8 +192,8 @@ class WebSessionStore(DatabaseSessionStore):
 class IdempotencyRecord(models.Model):
     """The first answer to a POST that carried an Idempotency-Key, kept to replay it."""
 
-    account_id = models.CharField(max_length=64)
-    key = models.CharField(max_length=255)
+    account_id = models.CharField(max_length=domain.ACCOUNT_ID_MAX_LENGTH)
+    key = models.CharField(max_length=domain.IDEMPOTENCY_KEY_MAX_LENGTH)
     fingerprint = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField()
     response_body = models.JSONField()
@@ -213,7 +215,7 @@ class AccountTombstone(models.Model):
     Account ids are never reused, so a tombstone is kept for good (see ADR 0002).
     """
 
-    account_id = models.CharField(max_length=64, unique=True)
+    account_id = models.CharField(max_length=domain.ACCOUNT_ID_MAX_LENGTH, unique=True)
     deleted_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from contexts.accounts import api as accounts_api
 from contexts.blog import domain
 from contexts.blog.models import AccountTombstone, Author, Blog, Entry, PageVersion
 from contexts.renderer import api as renderer_api
@@ -47,11 +48,6 @@ def blog_list_by_owner(*, author: Author) -> QuerySet[Blog]:
     return blog_list().filter(owner=author)
 
 
-def blog_list_by_account(*, account_id: str) -> QuerySet[Blog]:
-    """Return the blogs of the author of an account, newest first (none if no author)."""
-    return blog_list().filter(owner__account_id=account_id)
-
-
 def blog_list_with_entries() -> QuerySet[Blog]:
     """Return the blogs with at least one published entry, newest first, owner joined."""
     published = Entry.objects.filter(blog=OuterRef("pk"), published_at__isnull=False)
@@ -75,7 +71,7 @@ def author_get_by_name(*, name: str) -> Author:
     if (
         not isinstance(name, str)
         or not name
-        or len(name) > domain.AUTHOR_NAME_MAX_LENGTH
+        or len(name) > accounts_api.NAME_MAX_LENGTH
         or "\x00" in name
     ):
         raise domain.AuthorNotFound()
@@ -187,27 +183,23 @@ def entry_export_page(*, after: str | None, limit: int) -> domain.EntryExportPag
     if after is not None:
         entries = entries.filter(id__gt=int(after))
     rows = list(entries[: limit + 1])
-    page = [
-        domain.PublishedEntry(
-            **domain.published_entry_fields(
-                entry_id=entry.pk,
-                revision=entry.revision,
-                blog=entry.blog,
-                title=entry.title,
-                text=renderer_api.plain_text(entry.body_html).text,
-                published_at=entry.published_at,
-            )
-        )
-        for entry in rows[:limit]
-    ]
+    page = [_published_entry(entry) for entry in rows[:limit]]
     next_after = page[-1].entry_id if len(rows) > limit else None
     return domain.EntryExportPage(entries=page, next_after=next_after)
 
 
-def entry_ids_unrendered(*, limit: int = 100) -> list[str]:
-    """Return ids of entries still waiting for rendered HTML, oldest first."""
-    ids = Entry.objects.filter(rendered=False).order_by("id").values_list("id", flat=True)[:limit]
-    return [str(pk) for pk in ids]
+def _published_entry(entry: Entry) -> domain.PublishedEntry:
+    assert entry.published_at is not None  # the export reads published entries only
+    return domain.PublishedEntry(
+        **domain.published_entry_fields(
+            entry_id=entry.pk,
+            revision=entry.revision,
+            blog=entry.blog,
+            title=entry.title,
+            text=renderer_api.plain_text(entry.body_html).text,
+            published_at=entry.published_at,
+        )
+    )
 
 
 def token_refusal(*, account_id: str, credentials_generation: int) -> str | None:

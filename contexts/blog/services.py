@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from contexts.accounts import api as accounts_api
 from contexts.blog import domain
 from contexts.blog.models import (
     AccountTombstone,
@@ -63,15 +64,23 @@ def pages_changed() -> None:
 def author_ensure(*, account_id: str, name: str) -> Author:
     """Return the author of an account, creating it (or refreshing its name) as needed."""
     problems: dict[str, list[str]] = {}
-    if not isinstance(account_id, str) or not account_id or len(account_id) > 64:
-        problems["account_id"] = ["Must be a non-empty account id of at most 64 characters."]
+    if (
+        not isinstance(account_id, str)
+        or not account_id
+        or len(account_id) > domain.ACCOUNT_ID_MAX_LENGTH
+    ):
+        problems["account_id"] = [
+            f"Must be a non-empty account id of at most {domain.ACCOUNT_ID_MAX_LENGTH} characters."
+        ]
     if (
         not isinstance(name, str)
         or not name
-        or len(name) > domain.AUTHOR_NAME_MAX_LENGTH
+        or len(name) > accounts_api.NAME_MAX_LENGTH
         or "\x00" in name
     ):
-        problems["name"] = ["Must be an account name of 1-16 characters."]
+        problems["name"] = [
+            f"Must be an account name of 1-{accounts_api.NAME_MAX_LENGTH} characters."
+        ]
     if problems:
         raise domain.InvalidBlogInput(fields=problems)
     with transaction.atomic(using=ALIAS):
@@ -123,9 +132,6 @@ def blog_check_owner(*, blog: Blog, actor: Author) -> None:
         raise domain.NotOwner()
 
 
-_check_owner = blog_check_owner
-
-
 def blog_create(*, owner: Author, path: str, title: str, description: str = "") -> Blog:
     """Create a blog at `path` owned by `owner`; the path is unique and never changes."""
     domain.check_blog(path=path, title=title, description=description)
@@ -159,7 +165,7 @@ def blog_update(
     *, blog: Blog, actor: Author, title: str | None = None, description: str | None = None
 ) -> Blog:
     """Change a blog's title and/or description; only its owner may."""
-    _check_owner(blog=blog, actor=actor)
+    blog_check_owner(blog=blog, actor=actor)
     domain.check_blog(title=title, description=description)
     changes: dict[str, object] = {}
     if title is not None and title != blog.title:
@@ -191,7 +197,7 @@ def blog_update(
 
 def blog_delete(*, blog: Blog, actor: Author) -> None:
     """Delete a blog and all its entries; only its owner may."""
-    _check_owner(blog=blog, actor=actor)
+    blog_check_owner(blog=blog, actor=actor)
     blog_remove(blog=blog)
 
 
@@ -419,6 +425,7 @@ def _announce(
 ) -> None:
     """Inside the changing transaction: tell what a published entry is now (blog and owner
     of `entry` loaded)."""
+    assert entry.published_at is not None  # only a published entry is announced
     fields = domain.published_entry_fields(
         entry_id=entry.pk,
         revision=entry.revision,
@@ -470,7 +477,7 @@ def entry_create(
     the entry is still saved, showing its escaped body, and is rendered again in the
     background.
     """
-    _check_owner(blog=blog, actor=actor)
+    blog_check_owner(blog=blog, actor=actor)
     _check_new_entry(title=title, body=body, status=status)
     rendered = _render(body)
     with transaction.atomic(using=ALIAS):
@@ -516,11 +523,9 @@ def entry_publish_idempotent(
     meet at the unique (account_id, key) constraint: the loser waits for the winner's
     commit and replays its answer, so the entry is created once, published or draft.
     """
-    _check_owner(blog=blog, actor=actor)
+    blog_check_owner(blog=blog, actor=actor)
     if not domain.is_valid_idempotency_key(key):
-        raise domain.InvalidBlogInput(
-            fields={"Idempotency-Key": ["Use 1-255 printable ASCII characters."]}
-        )
+        raise domain.InvalidBlogInput(fields={"Idempotency-Key": [domain.IDEMPOTENCY_KEY_MESSAGE]})
     _check_new_entry(title=title, body=body, status=status)
     account_id = actor.account_id
     cutoff = _idempotency_cutoff()
@@ -579,7 +584,7 @@ def entry_edit(
     A changed body is rendered again. `status` publishes a draft (now) or returns a
     published entry to draft; a published entry must keep a body that is not blank.
     """
-    _check_owner(blog=entry.blog, actor=actor)
+    blog_check_owner(blog=entry.blog, actor=actor)
     domain.check_entry(title=title, body=body, status=status)
     changes: dict[str, object] = {}
     if title is not None and title != entry.title:

@@ -14,6 +14,9 @@ MAX_URL_LENGTH = 2000
 TITLE_MAX_LENGTH = 300
 DESCRIPTION_MAX_LENGTH = 500
 SITE_NAME_MAX_LENGTH = 100
+# What is kept of a response's validators for the next, conditional, request.
+ETAG_MAX_LENGTH = 500
+LAST_MODIFIED_MAX_LENGTH = 100
 
 SCHEMES = ("http", "https")
 DEFAULT_PORTS = {"http": 80, "https": 443}

@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from email.message import Message
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin
 
 import httpcore
@@ -28,6 +28,8 @@ import httpx
 
 from contexts.fetcher.domain import (
     DEFAULT_PORTS,
+    ETAG_MAX_LENGTH,
+    LAST_MODIFIED_MAX_LENGTH,
     SCHEMES,
     AddressRefused,
     FetchFailed,
@@ -78,7 +80,7 @@ def resolve_host(host: str, port: int) -> list[str]:
         answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise FetchFailed("dns", f"{host} does not resolve: {exc}") from exc
-    return list(dict.fromkeys(answer[4][0] for answer in answers))
+    return list(dict.fromkeys(str(answer[4][0]) for answer in answers))
 
 
 # --- the network under httpx: pinned addresses, one deadline -------------------------
@@ -161,7 +163,8 @@ class _Body(httpx.SyncByteStream):
 
     def __iter__(self) -> Iterator[bytes]:
         try:
-            yield from self._response.stream
+            # A sync connection pool's response: its stream is a sync one.
+            yield from cast(Iterable[bytes], self._response.stream)
         except httpcore.TimeoutException as exc:
             raise httpx.ReadTimeout(str(exc)) from exc
         except Exception as exc:  # noqa: BLE001  (any failure of the connection)
@@ -355,6 +358,6 @@ def _page(url: str, response: httpx.Response, policy: FetchPolicy, deadline: flo
         url=url,
         body=_read_body(response, policy, deadline),
         charset=charset,
-        etag=response.headers.get("etag", "")[:500],
-        last_modified=response.headers.get("last-modified", "")[:100],
+        etag=response.headers.get("etag", "")[:ETAG_MAX_LENGTH],
+        last_modified=response.headers.get("last-modified", "")[:LAST_MODIFIED_MAX_LENGTH],
     )

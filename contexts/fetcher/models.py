@@ -3,10 +3,11 @@
 from django.db import models
 from django.utils import timezone
 
+from contexts.fetcher import domain
 from contexts.kernel.events.models import OutboxBase
 
-# The field lengths repeat the limits of domain.py: models and domain are independent
-# layers (import contract), and the service cleans every value before saving it.
+# The field lengths are the limits of domain.py, which the service cleans every value to
+# before saving it.
 
 
 class Link(models.Model):
@@ -17,15 +18,15 @@ class Link(models.Model):
         OK = "ok"  # the last fetch succeeded
         FAILED = "failed"  # the last fetch failed; `error` says why
 
-    # As the renderer reports it: percent-encoded, so ASCII (domain.MAX_URL_LENGTH).
-    url = models.CharField(max_length=2000, unique=True)
+    # As the renderer reports it: percent-encoded, so ASCII.
+    url = models.CharField(max_length=domain.MAX_URL_LENGTH, unique=True)
     # Where the redirects, if any, ended.
-    final_url = models.CharField(max_length=2000, blank=True, default="")
-    title = models.CharField(max_length=300, blank=True, default="")
-    description = models.CharField(max_length=500, blank=True, default="")
-    site_name = models.CharField(max_length=100, blank=True, default="")
+    final_url = models.CharField(max_length=domain.MAX_URL_LENGTH, blank=True, default="")
+    title = models.CharField(max_length=domain.TITLE_MAX_LENGTH, blank=True, default="")
+    description = models.CharField(max_length=domain.DESCRIPTION_MAX_LENGTH, blank=True, default="")
+    site_name = models.CharField(max_length=domain.SITE_NAME_MAX_LENGTH, blank=True, default="")
     # https only (empty otherwise): shown on other people's pages.
-    image_url = models.CharField(max_length=2000, blank=True, default="")
+    image_url = models.CharField(max_length=domain.MAX_URL_LENGTH, blank=True, default="")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     error = models.CharField(max_length=40, blank=True, default="")
     error_detail = models.TextField(blank=True, default="")
@@ -35,8 +36,10 @@ class Link(models.Model):
     # When the page may be fetched again (a claimed fetch pushes it forward).
     next_fetch_at = models.DateTimeField(default=timezone.now)
     # Validators for a conditional request on refresh.
-    etag = models.CharField(max_length=500, blank=True, default="")
-    last_modified = models.CharField(max_length=100, blank=True, default="")
+    etag = models.CharField(max_length=domain.ETAG_MAX_LENGTH, blank=True, default="")
+    last_modified = models.CharField(
+        max_length=domain.LAST_MODIFIED_MAX_LENGTH, blank=True, default=""
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -23,4 +23,5 @@ def link_metadata(*, urls: Iterable[str]) -> dict[str, domain.LinkMetadata]:
             fetched_at=link.fetched_at,
         )
         for link in links
+        if link.fetched_at is not None  # as the query asked: mypy cannot know
     }

@@ -35,7 +35,7 @@ def schema_of(hint: Any) -> dict[str, Any]:
     if origin is dict or hint is dict:
         values = schema_of(args[1]) if len(args) == 2 else {}
         return {"type": "object", "additionalProperties": values}
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return object_schema(hint)
     raise NoJsonForm(
         f"{hint!r} has no JSON form: use str, int, float, bool, datetime, lists, dicts "

@@ -42,12 +42,12 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
-def set_request_id(value: str | None) -> Token:
+def set_request_id(value: str | None) -> Token[str | None]:
     """Make `value` the current request id; reset with the returned token."""
     return _request_id.set(value)
 
 
-def reset_request_id(token: Token) -> None:
+def reset_request_id(token: Token[str | None]) -> None:
     _request_id.reset(token)
 
 
@@ -63,12 +63,12 @@ def accepted_trace_context(headers: Mapping[str, str]) -> dict[str, str]:
     return context
 
 
-def set_trace_context(context: Mapping[str, str]) -> Token:
+def set_trace_context(context: Mapping[str, str]) -> Token[Mapping[str, str] | None]:
     """Make `context` the trace context carried on; reset with the returned token."""
     return _trace_context.set(dict(context))
 
 
-def reset_trace_context(token: Token) -> None:
+def reset_trace_context(token: Token[Mapping[str, str] | None]) -> None:
     _trace_context.reset(token)
 
 

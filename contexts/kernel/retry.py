@@ -28,7 +28,7 @@ def backoff_delay(
     if not 0 <= jitter <= 1:
         raise ValueError("jitter must lie between 0 and 1")
     # The exponent is bounded so that a huge attempt number cannot overflow a float.
-    ceiling = min(cap, base * 2 ** min(attempt - 1, 64))
+    ceiling = min(cap, base * 2.0 ** min(attempt - 1, 64))
     return ceiling * (1 - jitter * (rng or _random).random())
 
 

@@ -63,7 +63,7 @@ def render(src: str, *, links: Mapping[str, LinkPreview] | None = None) -> Rende
     """
     if isinstance(links, Mapping):
         links = dict(links)
-    return seam.api.document_render(src=src, links=links)  # type: ignore[arg-type]
+    return seam.api.document_render(src=src, links=links)
 
 
 def plain_text(html: str, *, excerpt_length: int = EXCERPT_LENGTH) -> PlainText:

@@ -8,6 +8,7 @@ same names, the marked snippet as "marked"), which domain.snippet_html turns int
 HTML. Their index is made by migration 0002, with the same text configuration.
 """
 
+from collections.abc import Callable
 from typing import Protocol
 
 from django.db import connections
@@ -93,7 +94,10 @@ class SqliteBackend:
         return list(Document.objects.using(self.alias).raw(sql, params))
 
 
-_BACKENDS = {"postgresql": PostgresBackend, "sqlite": SqliteBackend}
+_BACKENDS: dict[str, Callable[[str], SearchBackend]] = {
+    "postgresql": PostgresBackend,
+    "sqlite": SqliteBackend,
+}
 
 
 def backend_for(alias: str) -> SearchBackend:

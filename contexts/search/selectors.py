@@ -1,5 +1,7 @@
 """Read queries of the search context: full-text search over the visible entries."""
 
+from typing import Any
+
 from contexts.search import domain
 from contexts.search.backends import backend_for
 
@@ -12,7 +14,8 @@ def search(*, q: str, offset: int, limit: int) -> list[domain.SearchHit]:
     terms = domain.query_terms(q)
     if not terms or limit <= 0:
         return []
-    rows = backend_for(ALIAS).search(terms=terms, offset=max(offset, 0), limit=limit)
+    # Raw rows: Documents with their blog's columns and the marked snippet beside them.
+    rows: list[Any] = backend_for(ALIAS).search(terms=terms, offset=max(offset, 0), limit=limit)
     return [
         domain.SearchHit(
             entry_id=row.entry_id,

@@ -9,7 +9,6 @@ import ast
 import inspect
 import json
 import sys
-from pathlib import Path
 
 import django
 import grimp
@@ -68,7 +67,7 @@ def report() -> dict:
 
 def _source_of(module: str) -> str:
     __import__(module)
-    return Path(inspect.getsourcefile(sys.modules[module])).read_text()
+    return inspect.getsource(sys.modules[module])
 
 
 if __name__ == "__main__":

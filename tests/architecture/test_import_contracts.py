@@ -78,6 +78,14 @@ def test_a_lower_layer_importing_a_higher_one_breaks_the_layers_contract(scratch
     _assert_broken(scratch.lint_imports(), CONTRACT_LAYERS)
 
 
+def test_the_domain_importing_the_models_breaks_the_layers_contract(scratch):
+    # The models read their limits from the domain; the other way round would make the
+    # rules depend on the schema.
+    scratch.append("contexts/blog/domain.py", "\nfrom contexts.blog import models  # noqa\n")
+
+    _assert_broken(scratch.lint_imports(), CONTRACT_LAYERS)
+
+
 @pytest.mark.parametrize(
     ("module", "line"),
     [

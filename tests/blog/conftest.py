@@ -3,7 +3,7 @@
 import html
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -169,7 +169,7 @@ def fake_html(src: str) -> str:
 
 
 @pytest.fixture
-def fake_renderer(monkeypatch) -> FakeRenderer:
+def fake_renderer(monkeypatch) -> Iterator[FakeRenderer]:
     """Replace the renderer with a FakeRenderer for the test."""
     renderer = FakeRenderer()
     monkeypatch.setattr(renderer_api, "render", renderer, raising=False)

@@ -31,6 +31,7 @@ def _session_of(account_id: str, generation: int) -> str:
     store["blog_account_name"] = "someone"
     store["blog_credentials_generation"] = generation
     store.create()
+    assert store.session_key is not None
     return store.session_key
 
 

@@ -92,11 +92,3 @@ def test_entry_get_finds_drafts_only_when_asked(blog, author, make_blog, make_en
         selectors.entry_get(blog=blog, entry_id=str(entry.pk))
     found = selectors.entry_get(blog=blog, entry_id=str(entry.pk), include_drafts=True)
     assert found.pk == entry.pk
-
-
-def test_entry_ids_unrendered_lists_waiting_published_entries(blog, make_entry, fake_renderer):
-    make_entry(blog)
-    fake_renderer.failing = True
-    waiting = make_entry(blog)
-
-    assert selectors.entry_ids_unrendered() == [str(waiting.pk)]

@@ -11,12 +11,12 @@ from tests.renderer.inertness import problems
 REL = "nofollow noopener noreferrer"
 
 
-def links(src: str) -> list[tuple[str, str]]:
+def links(src: str) -> list[tuple[str | None, str]]:
     """Return (href, text) of every link in the rendering of `src`."""
     return links_of(src, {})
 
 
-def links_of(src: str, metadata: dict) -> list[tuple[str, str]]:
+def links_of(src: str, metadata: dict) -> list[tuple[str | None, str]]:
     """Return (href, text) of every link in the rendering of `src` with `metadata`."""
     html = render(src, links=metadata).html
     found = []

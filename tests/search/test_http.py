@@ -1,5 +1,7 @@
 """GET /api/v1/search and the /search page: what a client and a reader get."""
 
+import re
+
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
@@ -148,6 +150,13 @@ def test_without_a_query_the_page_is_the_search_form():
     assert response.status_code == 200
     page = response.content.decode()
     assert 'name="q"' in page and "No published entry" not in page
+
+
+def test_the_pages_search_box_takes_as_many_characters_as_a_query_may_have():
+    page = Client().get("/search").content.decode()
+
+    box = re.search(r'<input id="search-page-q"[^>]*>', page).group(0)
+    assert 'maxlength="200"' in box
 
 
 def test_no_match_says_so():

@@ -17,7 +17,7 @@ CONTEXTS_PACKAGE = "contexts"
 
 
 def _context_names() -> list[str]:
-    root = Path(importlib.import_module(CONTEXTS_PACKAGE).__file__).parent
+    root = Path(importlib.import_module(CONTEXTS_PACKAGE).__path__[0])
     return sorted(p.name for p in root.iterdir() if (p / "__init__.py").exists())
 
 

@@ -7,7 +7,12 @@ from django.contrib.auth.password_validation import (
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from contexts.accounts.domain import NAME_MAX_LENGTH, NAME_MIN_LENGTH, name_problems
+from contexts.accounts.domain import (
+    NAME_CHARACTERS,
+    NAME_MAX_LENGTH,
+    NAME_MIN_LENGTH,
+    name_problems,
+)
 from contexts.accounts.validators import password_problems
 from contexts.kernel.http.fields import StrictCharField
 from contexts.kernel.text import text_pattern
@@ -20,7 +25,7 @@ _NAME_LENGTHS = f"{NAME_MIN_LENGTH},{NAME_MAX_LENGTH}"
         "type": "string",
         "minLength": NAME_MIN_LENGTH,
         "maxLength": NAME_MAX_LENGTH,
-        "pattern": "^[0-9A-Za-z]{" + _NAME_LENGTHS + "}$",
+        "pattern": f"^{NAME_CHARACTERS}{{{_NAME_LENGTHS}}}$",
     }
 )
 class _NameField(StrictCharField):
@@ -56,7 +61,7 @@ class RegisterInputSerializer(serializers.Serializer):
     name = _NameField(
         trim_whitespace=False,
         help_text=f"{NAME_MIN_LENGTH}-{NAME_MAX_LENGTH} characters "
-        "of [0-9A-Za-z]; unique ignoring case.",
+        f"of {NAME_CHARACTERS}; unique ignoring case.",
     )
     password = _NewPasswordField(
         trim_whitespace=False,

@@ -1,6 +1,6 @@
 """REST endpoints of the accounts context: register, sign in, and the signed-in account."""
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contexts.accounts import api as accounts_api
-from contexts.accounts.http.authentication import current_token_principal
+from contexts.accounts.http.authentication import current_token_principal, request_principal
 from contexts.accounts.http.schema import BodyOnDeleteSchema
 from contexts.accounts.http.serializers import (
     AccountOutputSerializer,
@@ -144,7 +144,7 @@ class MeView(AccountsView):
         },
     )
     def get(self, request: Request) -> Response:
-        account = accounts_api.account_get(account_id=request.user.account_id)
+        account = accounts_api.account_get(account_id=request_principal(request).account_id)
         return Response(AccountOutputSerializer(account).data)
 
     @extend_schema(
@@ -171,13 +171,13 @@ class MeView(AccountsView):
         data = DeleteMeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         accounts_api.account_delete(
-            account_id=request.user.account_id,
+            account_id=request_principal(request).account_id,
             password=data.validated_data["password"],
             client_address=client_address(request),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def handle_exception(self, exc: Exception) -> HttpResponse:
+    def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, accounts_api.AccountNotFound):
             # The account went away between the token check and the use case: the
             # token no longer speaks for anyone.

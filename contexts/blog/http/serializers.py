@@ -11,10 +11,6 @@ from contexts.kernel.http.fields import StrictCharField
 
 # domain.PATH_PATTERN as clients read it (JSON Schema: anchored).
 PATH_PATTERN = f"^{domain.PATH_PATTERN.pattern}$"
-PATH_MESSAGE = (
-    f"Use {domain.PATH_MIN_LENGTH}-{domain.PATH_MAX_LENGTH} characters of a-z, 0-9 and '-', "
-    "starting with a letter or digit."
-)
 
 
 # --- URLs ---------------------------------------------------------------------------
@@ -56,7 +52,7 @@ class BlogCreateInputSerializer(serializers.Serializer):
         trim_whitespace=False,
         max_length=domain.PATH_MAX_LENGTH,
         pattern=PATH_PATTERN,
-        help_text=PATH_MESSAGE,
+        help_text=domain.PATH_MESSAGE,
     )
     title = StrictCharField(max_length=domain.TITLE_MAX_LENGTH)
     description = StrictCharField(
@@ -69,7 +65,7 @@ class BlogCreateInputSerializer(serializers.Serializer):
 
     def validate_path(self, value: str) -> str:
         if not domain.is_valid_path(value):
-            raise serializers.ValidationError(PATH_MESSAGE)
+            raise serializers.ValidationError(domain.PATH_MESSAGE)
         return value
 
 

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contexts.blog import domain, selectors, services
-from contexts.blog.http.authentication import blog_token_principal
+from contexts.blog.http.authentication import blog_token_principal, request_principal
 from contexts.blog.http.serializers import (
     BlogCreateInputSerializer,
     BlogOutputSerializer,
@@ -65,7 +65,8 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     },
     OpenApiParameter.HEADER,
     required=False,
-    description="1-255 printable ASCII characters. The same key from the same account "
+    description=f"1-{domain.IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters. "
+    "The same key from the same account "
     "within 24 hours returns the first response instead of publishing twice; the same "
     "key with a different body is a 409 (`idempotency_conflict`).",
 )
@@ -106,7 +107,7 @@ TOO_LARGE = error_response(
 
 def _is_owner(request: Request, blog: Blog) -> bool:
     """Tell whether the request's token speaks for the blog's owner (no write: a GET)."""
-    principal = request.user
+    principal = request_principal(request)
     return principal is not None and principal.account_id == blog.owner.account_id
 
 
@@ -121,7 +122,9 @@ class BlogAPIView(APIView):
 
     def actor(self, request: Request) -> Author:
         """Return the author of the signed-in account, created on its first write."""
-        principal = request.user
+        principal = request_principal(request)
+        # IsAuthenticatedOrReadOnly lets a write through only with a principal.
+        assert principal is not None
         return services.author_ensure(account_id=principal.account_id, name=principal.name)
 
     def context(self, request: Request) -> dict:
@@ -300,7 +303,7 @@ class EntryCollectionView(BlogAPIView):
         key = request.headers.get(IDEMPOTENCY_HEADER)
         if key is not None and not domain.is_valid_idempotency_key(key):
             raise domain.InvalidBlogInput(
-                fields={IDEMPOTENCY_HEADER: ["Use 1-255 printable ASCII characters."]}
+                fields={IDEMPOTENCY_HEADER: [domain.IDEMPOTENCY_KEY_MESSAGE]}
             )
         actor = self.actor(request)
         blog = selectors.blog_get(path=path)

@@ -58,5 +58,5 @@ def add_context_error(
             for message in messages if isinstance(messages, list | tuple) else [messages]:
                 form.add_error(target, str(message))
         return
-    field = (field_for_code or {}).get(exc.code)
-    form.add_error(field if field in form.fields else None, exc.detail)
+    named = (field_for_code or {}).get(exc.code)
+    form.add_error(named if named in form.fields else None, exc.detail)

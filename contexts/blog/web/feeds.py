@@ -7,6 +7,7 @@ as its id, which never changes (a blog's path and an entry's id are for good).
 """
 
 import re
+from typing import Any
 
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
@@ -43,14 +44,17 @@ class EntriesFeed(Feed):
     """The newest published entries of the whole site; subclasses narrow them down."""
 
     feed_type = AtomWithContent
+    # Set by view(): each request gets a feed object of its own.
+    request: HttpRequest
 
-    def title(self, obj=None) -> str:
+    # Django passes each of these the feed's object (None for the site's feed).
+    def title(self, obj: Any) -> str:
         return f"{SITE_NAME}: the newest entries"
 
-    def link(self, obj=None) -> str:
+    def link(self, obj: Any) -> str:
         return reverse("blog_web:home")
 
-    def subtitle(self, obj=None) -> str:
+    def subtitle(self, obj: Any) -> str:
         return "Entries newly published on every blog of the site."
 
     def entries(self, obj) -> QuerySet[Entry]:

@@ -1,18 +1,17 @@
 """Forms of the web UI: field names are the REST API's (name, password, path, ...)."""
 
+from typing import Any
+
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 
+from contexts.accounts import api as accounts_api
+from contexts.blog import domain
 from contexts.kernel.text import text_problem
 
-# The limits repeat the api's rules only so that browsers can show them (maxlength);
-# the api still checks every value and its errors land on the same fields.
-NAME_MAX_LENGTH = 16
-PATH_MAX_LENGTH = 64
-BLOG_TITLE_MAX_LENGTH = 254
-DESCRIPTION_MAX_LENGTH = 512
-ENTRY_TITLE_MAX_LENGTH = 500
-BODY_MAX_LENGTH = 100_000
+# The forms take their limits from the rules' homes (the blog's domain, the accounts
+# api) so that browsers can show them (maxlength); the api still checks every value and
+# its errors land on the same fields.
 
 
 class TextField(forms.CharField):
@@ -34,8 +33,9 @@ class TextField(forms.CharField):
 
 class SignUpForm(forms.Form):
     name = TextField(
-        max_length=NAME_MAX_LENGTH,
-        help_text="3-16 letters or digits. It is your public name (id:name).",
+        max_length=accounts_api.NAME_MAX_LENGTH,
+        help_text=f"{accounts_api.NAME_MIN_LENGTH}-{accounts_api.NAME_MAX_LENGTH} letters or "
+        "digits. It is your public name (id:name).",
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     password = TextField(
@@ -47,7 +47,7 @@ class SignUpForm(forms.Form):
 
 class SignInForm(forms.Form):
     name = TextField(
-        max_length=NAME_MAX_LENGTH,
+        max_length=accounts_api.NAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     password = forms.CharField(
@@ -56,10 +56,10 @@ class SignInForm(forms.Form):
 
 
 class BlogEditForm(forms.Form):
-    title = TextField(max_length=BLOG_TITLE_MAX_LENGTH)
+    title = TextField(max_length=domain.TITLE_MAX_LENGTH)
     description = TextField(
         multiline=True,
-        max_length=DESCRIPTION_MAX_LENGTH,
+        max_length=domain.DESCRIPTION_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -67,9 +67,10 @@ class BlogEditForm(forms.Form):
 
 class BlogCreateForm(BlogEditForm):
     path = TextField(
-        max_length=PATH_MAX_LENGTH,
-        help_text="3-64 lowercase letters, digits and hyphens, starting with a letter or "
-        "digit. It is the blog's address (/blogs/<path>) and cannot be changed later.",
+        max_length=domain.PATH_MAX_LENGTH,
+        help_text=f"{domain.PATH_MIN_LENGTH}-{domain.PATH_MAX_LENGTH} lowercase letters, "
+        "digits and hyphens, starting with a letter or digit. It is the blog's address "
+        "(/blogs/<path>) and cannot be changed later.",
         widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
     )
 
@@ -77,12 +78,12 @@ class BlogCreateForm(BlogEditForm):
 
 
 class EntryForm(forms.Form):
-    title = TextField(max_length=ENTRY_TITLE_MAX_LENGTH)
+    title: forms.CharField = TextField(max_length=domain.ENTRY_TITLE_MAX_LENGTH)
     body = TextField(
         multiline=True,
         # Leading spaces and blank lines are Markdown (code blocks, paragraphs): keep them.
         strip=False,
-        max_length=BODY_MAX_LENGTH,
+        max_length=domain.BODY_MAX_LENGTH,
         # The api accepts an empty body; so does the form.
         required=False,
         help_text="Markdown with tables, task lists and footnotes, plus "
@@ -94,7 +95,7 @@ class EntryForm(forms.Form):
 class EntryPreviewForm(EntryForm):
     """The editor's form as the no-JavaScript Preview reads it: no title needed yet."""
 
-    title = forms.CharField(max_length=ENTRY_TITLE_MAX_LENGTH, required=False)
+    title = forms.CharField(max_length=domain.ENTRY_TITLE_MAX_LENGTH, required=False)
 
 
 class PasswordChangeForm(forms.Form):
@@ -113,8 +114,9 @@ class PasswordChangeForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         new, again = data.get("new_password"), data.get("new_password_again")
         if new is not None and again is not None and new != again:
             self.add_error("new_password_again", "The two new passwords differ.")

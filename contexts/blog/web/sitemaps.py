@@ -4,16 +4,31 @@ django.contrib.sitemaps pages a section past Sitemap.limit (50,000) URLs, and
 /sitemap.xml is the index that lists every page of every section.
 """
 
+# WithAnnotations[...] is for the type checker: not evaluated at run time.
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TypedDict
+
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
+from django_stubs_ext import WithAnnotations
 
 from contexts.blog import domain, selectors
 from contexts.blog.models import Blog, Entry
 
 # An entry changed last at its last edit, or at its publication if that came later.
 _CHANGED = Greatest("published_at", Coalesce("edited_at", "published_at"))
+
+
+class _Newest(TypedDict):
+    newest: datetime | None
+
+
+class _Changed(TypedDict):
+    changed: datetime
 
 
 def _published():
@@ -45,7 +60,7 @@ class BlogSitemap(Sitemap):
     def location(self, blog: Blog) -> str:
         return domain.blog_url_path(blog.path)
 
-    def lastmod(self, blog: Blog):
+    def lastmod(self, blog: WithAnnotations[Blog, _Newest]):
         return blog.newest
 
     def get_latest_lastmod(self):
@@ -68,7 +83,7 @@ class EntrySitemap(Sitemap):
     def location(self, entry: Entry) -> str:
         return domain.entry_url_path(entry.blog.path, entry.public_id)
 
-    def lastmod(self, entry: Entry):
+    def lastmod(self, entry: WithAnnotations[Entry, _Changed]):
         return entry.changed
 
     def get_latest_lastmod(self):

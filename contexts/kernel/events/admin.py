@@ -1,6 +1,9 @@
 """The outbox and inbox registries in Django's admin: see what failed and why, resubmit it."""
 
+from typing import Any, ClassVar
+
 from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from contexts.kernel.events import operations
@@ -11,29 +14,29 @@ def _last_line(text: str) -> str:
     return lines[0][:120] if lines else ""
 
 
-class _RegistryAdmin(admin.ModelAdmin):
+class _RegistryAdmin(admin.ModelAdmin[Any]):
     """Read-only rows with a resubmit action; `side` says which registry."""
 
     side = ""
-    search_fields = ("event_id", "type_name", "last_error")
+    search_fields: ClassVar[tuple[str, ...]] = ("event_id", "type_name", "last_error")
     actions = ("resubmit",)
 
     @admin.display(description="last error")
-    def short_error(self, obj) -> str:
+    def short_error(self, obj: Any) -> str:
         return _last_line(obj.last_error)
 
-    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in self.model._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Done rows are purged by the retention task; others must not vanish.
         return False
 
     @admin.action(description="Resubmit: a fresh round of attempts, started now")
-    def resubmit(self, request: HttpRequest, queryset) -> None:
+    def resubmit(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         context = self.model._meta.app_label
         refs = [f"{self.side}:{context}:{pk}" for pk in queryset.values_list("pk", flat=True)]
         done = operations.resubmit(refs=refs)[self.side]

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 
@@ -38,7 +39,7 @@ class EventsConfig:
     eager_sweep_limit: int
 
 
-def _setting(name: str):
+def _setting(name: str) -> Any:
     return getattr(settings, name, DEFAULTS[name])
 
 

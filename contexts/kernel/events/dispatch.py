@@ -107,8 +107,8 @@ def sweep(*, config: EventsConfig | None = None) -> SweepResult:
     finally:
         if isinstance(transport, BrokerTransport):
             transport.close()
-    for context, store in consumer_stores().items():
-        found.applied[context] = _count(process_due(store, config))
+    for context, inbox_store in consumer_stores().items():
+        found.applied[context] = _count(process_due(inbox_store, config))
     return found
 
 
@@ -143,7 +143,9 @@ def _once_per_transaction(connection: BaseDatabaseWrapper, action: Callable[[], 
     A burst of events published in one transaction then costs one relay pass.
     """
     current = set(connection.savepoint_ids)
-    if any(func is action and sids == current for sids, func, _ in connection.run_on_commit):
+    # django-stubs types the entries as pairs; since Django 4.2 they are (sids, func, robust).
+    pending = connection.run_on_commit
+    if any(func is action and sids == current for sids, func, _ in pending):  # type: ignore[misc]
         return False
     connection.on_commit(action)
     return True

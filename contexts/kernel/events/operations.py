@@ -5,11 +5,13 @@ Rows are named `outbox:<context>:<id>` (an event on its way to the broker) and
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.db import connections
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from contexts.kernel.events import dispatch, inbox, relay
@@ -49,11 +51,11 @@ def _age(oldest: datetime | None, now: datetime) -> float | None:
     return round((now - oldest).total_seconds(), 3) if oldest else None
 
 
-def _by_state(rows) -> dict[str, int]:
+def _by_state(rows: QuerySet[Any]) -> dict[str, int]:
     return dict(rows.values_list("state").annotate(n=Count("pk")).order_by())
 
 
-def _names(stores: dict, context: str | None) -> list[str]:
+def _names(stores: Mapping[str, object], context: str | None) -> list[str]:
     """Return the contexts of `stores` to look at: all, or the one asked for."""
     if context is not None and context not in {*producer_stores(), *consumer_stores()}:
         known = sorted({*producer_stores(), *consumer_stores()})
@@ -61,10 +63,10 @@ def _names(stores: dict, context: str | None) -> list[str]:
     return [name for name in stores if context is None or name == context]
 
 
-def status(*, context: str | None = None, now: datetime | None = None) -> dict:
+def status(*, context: str | None = None, now: datetime | None = None) -> dict[str, Any]:
     """Return each local outbox and inbox by state, with the age of its oldest pending row."""
     now = now or timezone.now()
-    report: dict = {OUTBOX: {}, INBOX: {}}
+    report: dict[str, Any] = {OUTBOX: {}, INBOX: {}}
     producers, consumers = producer_stores(), consumer_stores()
     for name in _names(producers, context):
         rows = producers[name].rows
@@ -75,11 +77,12 @@ def status(*, context: str | None = None, now: datetime | None = None) -> dict:
             "oldest_pending_age_seconds": _age(oldest, now),
         }
     for name in _names(consumers, context):
-        rows = consumers[name].rows
-        states = _by_state(rows)
+        inbox_rows = consumers[name].rows
+        states = _by_state(inbox_rows)
         held = Q(state=InboxState.PENDING, claim_token__isnull=False, next_attempt_at__gt=now)
-        in_flight = rows.filter(held).count()
-        oldest = rows.filter(state=InboxState.PENDING).aggregate(at=Min("received_at"))["at"]
+        in_flight = inbox_rows.filter(held).count()
+        waiting = inbox_rows.filter(state=InboxState.PENDING)
+        oldest = waiting.aggregate(at=Min("received_at"))["at"]
         report[INBOX][name] = {
             "pending": states.get(InboxState.PENDING, 0) - in_flight,
             "in_flight": in_flight,
@@ -108,14 +111,14 @@ def failed(*, context: str | None = None, limit: int = 100) -> list[FailedRow]:
             for row in rows[:limit]
         ]  # fmt: skip
     for name in _names(consumers, context):
-        rows = consumers[name].rows.filter(state=InboxState.FAILED).order_by("-received_at")
+        failed_rows = consumers[name].rows.filter(state=InboxState.FAILED).order_by("-received_at")
         found += [
             FailedRow(
                 f"{INBOX}:{name}:{row.pk}", INBOX, name, row.pk, row.type_name,
                 str(row.event_id), row.subscriber, row.attempts, row.last_error,
                 row.received_at,
             )
-            for row in rows[:limit]
+            for row in failed_rows[:limit]
         ]  # fmt: skip
     found.sort(key=lambda item: item.at, reverse=True)
     return found[:limit]
@@ -123,7 +126,7 @@ def failed(*, context: str | None = None, limit: int = 100) -> list[FailedRow]:
 
 def parse_refs(refs: list[str]) -> dict[tuple[str, str], list[int]]:
     """Turn "outbox:<context>:<id>" / "inbox:<context>:<id>" into ids by (side, context)."""
-    stores = {OUTBOX: producer_stores(), INBOX: consumer_stores()}
+    stores: dict[str, Mapping[str, object]] = {OUTBOX: producer_stores(), INBOX: consumer_stores()}
     wanted: dict[tuple[str, str], list[int]] = {}
     for ref in refs:
         match = REFERENCE.match(ref.strip())

@@ -14,7 +14,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import psycopg
 from django.db import connections, transaction
@@ -45,7 +45,12 @@ class RelayResult:
 
 
 def record(
-    store: ProducerStore, *, event: Event, payload: dict, headers: dict[str, str], now: datetime
+    store: ProducerStore,
+    *,
+    event: Event,
+    payload: dict[str, Any],
+    headers: dict[str, str],
+    now: datetime,
 ) -> None:
     """Write the event to the outbox, pending, inside the caller's transaction."""
     _insert(
@@ -69,7 +74,7 @@ def record(
 # client (0.1 ms); on PostgreSQL the statement goes through psycopg's own cursor instead,
 # parameters bound by the server, prepared once per connection. Same connection, same
 # transaction.
-_insert_statements: dict[tuple[type[OutboxBase], str], tuple[str, list[Field]]] = {}
+_insert_statements: dict[tuple[type[OutboxBase], str], tuple[str, list["Field[Any, Any]"]]] = {}
 
 
 def _insert(store: ProducerStore, values: dict[str, object]) -> None:
@@ -157,6 +162,7 @@ def _record_failure(
 ) -> list[int]:
     for row in rows:
         attempts = row.attempts + 1
+        changes: dict[str, object]
         if policy.exhausted(attempts):
             changes = {"state": RelayState.FAILED}
         else:

@@ -20,8 +20,8 @@ class ProducerStore:
     outbox: type[OutboxBase]
 
     @property
-    def rows(self) -> models.QuerySet:
-        return self.outbox.objects.using(self.alias)
+    def rows(self) -> models.QuerySet[OutboxBase]:
+        return self.outbox._default_manager.using(self.alias)
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,8 @@ class ConsumerStore:
     inbox: type[InboxBase]
 
     @property
-    def rows(self) -> models.QuerySet:
-        return self.inbox.objects.using(self.alias)
+    def rows(self) -> models.QuerySet[InboxBase]:
+        return self.inbox._default_manager.using(self.alias)
 
 
 def _only(app_config: AppConfig, base: type[models.Model]) -> type | None:

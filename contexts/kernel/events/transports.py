@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import redis
 from django.core.exceptions import ImproperlyConfigured
@@ -144,7 +145,7 @@ class Delivery:
     envelope: Envelope | None
 
 
-def _deliveries(name: str, entries: Iterable) -> list[Delivery]:
+def _deliveries(name: str, entries: Iterable[Any]) -> list[Delivery]:
     found = []
     for entry_id, fields in entries:
         if fields is None:  # trimmed while pending: nothing left to deliver
@@ -172,7 +173,8 @@ class StreamConsumer:
 
     def read(self, *, block_ms: int) -> list[Delivery]:
         """Return up to a batch of new entries, waiting at most `block_ms` for one."""
-        answer = self._client.xreadgroup(
+        # redis-py types a reply as sync or async alike: this client is sync.
+        answer: Any = self._client.xreadgroup(
             self.context,
             self.name,
             dict.fromkeys(self.streams, ">"),

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from contexts.kernel.events import dispatch, inbox, transports
 from contexts.kernel.events.config import EventsConfig, events_config
+from contexts.kernel.events.models import InboxBase
 from contexts.kernel.events.stores import ConsumerStore, ProducerStore
 
 logger = logging.getLogger(__name__)
@@ -200,7 +201,9 @@ class EventsWorker:
                 dispatch.process_due(store, self.config)
                 next_due_pass = time.monotonic() + self.config.poll_seconds
 
-    def _flush(self, reader: transports.StreamConsumer, deliveries: list) -> None:
+    def _flush(
+        self, reader: transports.StreamConsumer, deliveries: list[transports.Delivery]
+    ) -> None:
         """Write entries to the inbox (claimed), acknowledge them, then apply them."""
         if not deliveries:
             return
@@ -212,7 +215,8 @@ class EventsWorker:
                 reader.context,
             )
         store = self.consumers[reader.context]
-        token, rows = None, []
+        token: uuid.UUID | None = None
+        rows: list[InboxBase] = []
         if envelopes:
             close_old_connections()
             token, rows = inbox.receive_claimed(
@@ -221,7 +225,7 @@ class EventsWorker:
         # Only now is each event safe in the inbox: until here a crash leaves the entry
         # pending in the group, and another reader claims it after the visibility timeout.
         reader.acknowledge(deliveries)
-        if rows:
+        if token is not None and rows:
             inbox.apply_claimed(
                 store, token, rows, lease=self.config.lease, policy=self.config.retry
             )

@@ -28,7 +28,7 @@ class BearerAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("No token check is configured here.")
         return self._verify(token)
 
-    def authenticate(self, request: Request):
+    def authenticate(self, request: Request) -> tuple[Any, str] | None:
         header = authentication.get_authorization_header(request).decode("latin-1")
         if not header:
             return None
@@ -51,7 +51,7 @@ class BearerAuthenticationScheme(OpenApiAuthenticationExtension):
     match_subclasses = True
     name = "bearerAuth"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
         return build_bearer_security_scheme_object(
             header_name="Authorization",
             token_prefix=BEARER,

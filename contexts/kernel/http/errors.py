@@ -1,5 +1,7 @@
 """One DRF exception handler: every error answers with the shapes of api-v1.md."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -9,7 +11,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from contexts.kernel.errors import ContextError
 
 
-def exception_handler(exc: Exception, context: dict) -> Response | None:
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Map context errors and DRF errors to `{"detail", "code"}` or field errors."""
     if isinstance(exc, ContextError):
         if exc.fields:
@@ -29,9 +31,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
-    response = drf_exception_handler(exc, context)
-    if response is None:
+    handled = drf_exception_handler(exc, context)
+    if handled is None:
         return None
+    response = handled
     if isinstance(exc, exceptions.ValidationError):
         if not isinstance(response.data, dict):
             response.data = {"non_field_errors": response.data}

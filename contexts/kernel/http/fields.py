@@ -1,9 +1,12 @@
 """The string field of every endpoint: strings only, held to the kernel's character rule."""
 
+from typing import Any
+
 from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
-from rest_framework.fields import ProhibitSurrogateCharactersValidator, empty
+from rest_framework.fields import empty
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from contexts.kernel.text import text_pattern, text_problem
 
@@ -35,8 +38,8 @@ class StrictCharField(serializers.CharField):
         check_characters: bool = True,
         pattern: str | None = None,
         too_large_above: int | None = None,
-        **kwargs,
-    ):
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.multiline = multiline
         self.check_characters = check_characters
@@ -46,7 +49,7 @@ class StrictCharField(serializers.CharField):
             replaced = _REPLACED_VALIDATORS
             self.validators = [v for v in self.validators if not isinstance(v, replaced)]
 
-    def run_validation(self, data=empty):
+    def run_validation(self, data: Any = empty) -> Any:
         if isinstance(data, str):
             if self.check_characters and (problem := text_problem(data, multiline=self.multiline)):
                 raise serializers.ValidationError(problem, code="invalid_characters")
@@ -66,8 +69,10 @@ class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
     target_class = StrictCharField
     match_subclasses = True
 
-    def map_serializer_field(self, auto_schema, direction):
-        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_serializer_field(
+            self.target, direction, bypass_extensions=True
+        )
         field = self.target
         if direction == "response":
             return schema

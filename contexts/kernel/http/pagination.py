@@ -1,11 +1,15 @@
 """Page-number pagination with the shape and rules of api-v1.md."""
 
+from collections.abc import Iterable
+from typing import Any, Protocol
+
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
 
 MAX_PAGE_SIZE = 100
 # Past this many rows every page is empty anyway; an offset beyond it would overflow
@@ -30,7 +34,13 @@ PAGE_PARAMETERS = [
 ]
 
 
-class _PageQuery(serializers.Serializer):
+class Rows(Protocol):
+    """What a page is sliced from: a QuerySet, or anything that answers a slice."""
+
+    def __getitem__(self, window: slice, /) -> Iterable[Any]: ...
+
+
+class _PageQuery(serializers.Serializer[Any]):
     page = serializers.IntegerField(min_value=1, default=1)
     page_size = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
 
@@ -43,10 +53,14 @@ class PagePagination(PageNumberPagination):
     """
 
     page_size = DEFAULT_PAGE_SIZE
+    # Set by paginate_queryset, before any link is asked for.
+    request: Request
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
-    def paginate_queryset(self, queryset, request: Request, view=None):
+    def paginate_queryset(
+        self, queryset: Rows, request: Request, view: APIView | None = None
+    ) -> list[Any]:
         # A plain dict: from a QueryDict DRF would take an empty `page=` for no page at all.
         query = _PageQuery(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
@@ -59,7 +73,7 @@ class PagePagination(PageNumberPagination):
         self.size = size
         return rows[:size]
 
-    def get_paginated_response(self, data) -> Response:
+    def get_paginated_response(self, data: Any) -> Response:
         return Response(
             {"results": data, "next": self.get_next_link(), "previous": self.get_previous_link()}
         )
@@ -78,7 +92,7 @@ class PagePagination(PageNumberPagination):
             return remove_query_param(url, self.page_query_param)
         return replace_query_param(url, self.page_query_param, self.number - 1)
 
-    def get_paginated_response_schema(self, schema: dict) -> dict:
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         return {
             "type": "object",
             "required": ["results", "next", "previous"],

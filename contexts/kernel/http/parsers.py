@@ -1,5 +1,8 @@
 """The JSON parser of every endpoint: every undecodable body is a 400, never a 500."""
 
+from collections.abc import Mapping
+from typing import IO, Any
+
 from rest_framework import exceptions, parsers
 
 
@@ -10,7 +13,12 @@ class JSONParser(parsers.JSONParser):
     thousands deep) through as a 500.
     """
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError as exc:

@@ -1,6 +1,7 @@
 """OpenAPI pieces every context's endpoints share: the error shape and common headers."""
 
 import re
+from typing import Any
 
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -11,7 +12,7 @@ from rest_framework import serializers
 
 
 @extend_schema_serializer(component_name="Error")
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Any]):
     """Every error but a validation error: a sentence for people, a code for programs."""
 
     detail = serializers.CharField(read_only=True)
@@ -70,7 +71,7 @@ RETRY_AFTER = OpenApiParameter(
 _BLANK_ALTERNATIVE = {"type": "string", "maxLength": 0}
 
 
-def collapse_blank_alternatives(result: dict, **kwargs) -> dict:
+def collapse_blank_alternatives(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: one schema for a blank-or-pattern string.
 
     For a field that may be blank and has a pattern, drf-spectacular writes
@@ -79,7 +80,7 @@ def collapse_blank_alternatives(result: dict, **kwargs) -> dict:
     server accepts. Such a oneOf becomes its first alternative.
     """
 
-    def takes_blank(schema: dict) -> bool:
+    def takes_blank(schema: dict[str, Any]) -> bool:
         try:
             return not schema.get("minLength") and bool(re.fullmatch(schema["pattern"], ""))
         except (KeyError, re.error):

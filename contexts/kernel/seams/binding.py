@@ -13,6 +13,8 @@ from contexts.kernel.errors import ContextError, Unavailable
 from contexts.kernel.seams import faults
 
 T = TypeVar("T")
+# A Protocol method, kept with its signature by the markers below.
+Method = TypeVar("Method", bound=Callable[..., Any])
 IDEMPOTENT = "seam_idempotent"
 PUBLISHED_AT = "seam_published_at"
 
@@ -20,17 +22,17 @@ OK = "ok"
 ERROR = "error"
 
 
-def idempotent(method: Callable[..., Any]) -> Callable[..., Any]:
+def idempotent(method: Method) -> Method:
     """Mark a Protocol method safe to retry: calling it twice has the effect of calling it once."""
     setattr(method, IDEMPOTENT, True)
     return method
 
 
-def published_at(path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def published_at(path: str) -> Callable[[Method], Method]:
     """Mark an argument-less Protocol method whose result the context also publishes as a
     public document at `path` (GET), which remote callers fetch instead of calling it."""
 
-    def mark(method: Callable[..., Any]) -> Callable[..., Any]:
+    def mark(method: Method) -> Method:
         setattr(method, PUBLISHED_AT, path)
         return method
 
@@ -108,7 +110,8 @@ class Seam(Generic[T]):
     force and is reported to the observers, whatever the transport.
     """
 
-    def __init__(self, context: str, protocol: type[T]) -> None:
+    # `protocol` is T itself; type[T] would refuse a Protocol class (not a concrete one).
+    def __init__(self, context: str, protocol: type[Any]) -> None:
         self.context = context
         self.protocol = protocol
         self.transport = "unbound"
@@ -123,7 +126,9 @@ class Seam(Generic[T]):
         self.transport = transport
         self.api = wrapped  # type: ignore[assignment]
 
-    def _wrap(self, operation: str, method: Callable[..., Any], transport: str) -> Callable:
+    def _wrap(
+        self, operation: str, method: Callable[..., Any], transport: str
+    ) -> Callable[..., Any]:
         context, rng = self.context, self._rng
         current = faults.current
         observers = _observers
@@ -145,7 +150,7 @@ class Seam(Generic[T]):
             finally:
                 if observers:
                     # The api module's function called us; its caller is the context.
-                    caller = _caller_of(sys._getframe(1).f_back.f_globals.get("__name__", ""))
+                    caller = _caller_of(sys._getframe(2).f_globals.get("__name__", ""))
                     record = CallRecord(
                         caller, context, operation, transport, outcome,
                         time.perf_counter() - started,

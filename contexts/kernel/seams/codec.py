@@ -33,7 +33,7 @@ def encode(value: Any) -> Any:
 
 
 @functools.cache
-def _fields(cls: type) -> tuple[dataclasses.Field, ...]:
+def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
     return tuple(item for item in dataclasses.fields(cls) if item.init)
 
 
@@ -74,7 +74,7 @@ def decode(value: Any, hint: Any) -> Any:
             return datetime.fromisoformat(value)
         except (TypeError, ValueError):
             raise DecodeError(f"expected an ISO datetime, got {value!r:.40}") from None
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
             raise DecodeError(f"expected an object for {hint.__name__}")
         hints = _hints(hint)

@@ -108,7 +108,7 @@ def endpoint(context: str, protocol: type, implementation: Any) -> Callable[...,
     return view
 
 
-def _decoded(parameters: dict[str, tuple[Any, bool]], arguments: dict[str, Any]) -> dict:
+def _decoded(parameters: dict[str, tuple[Any, bool]], arguments: dict[str, Any]) -> dict[str, Any]:
     unknown = set(arguments) - set(parameters)
     if unknown:
         raise ValueError(f"unknown argument(s) {', '.join(sorted(unknown))}")

@@ -1,5 +1,7 @@
 """The render endpoint's throttle: requests per client address, at the "render" rate."""
 
+from typing import cast
+
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -17,7 +19,8 @@ class RenderThrottle(SimpleRateThrottle):
     scope = "render"
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # A rate is text such as "60/min" (the stubs allow numbers too).
+        return cast(str | None, api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
 
     def get_ident(self, request: Request) -> str:
         # The same client address as the sign-in throttles (the NUM_PROXIES setting).

@@ -25,6 +25,7 @@ def search(request: HttpRequest) -> HttpResponse:
     number = _page_number(request)
     context = {
         "search_q": q,
+        "query_max_length": search_api.QUERY_MAX_LENGTH,
         "hits": [],
         "error": None,
         "number": number,

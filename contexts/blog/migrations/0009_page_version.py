@@ -14,7 +14,7 @@ def create_version(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("blog", "0007_entry_excerpts_backfill")]
+    dependencies = [("blog", "0008_drop_entry_unrendered_index")]
 
     operations = [
         migrations.CreateModel(

@@ -21,7 +21,7 @@ def count_published(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("blog", "0008_page_version")]
+    dependencies = [("blog", "0009_page_version")]
 
     operations = [
         migrations.AddField(
