@@ -102,15 +102,20 @@ def _raw_request(target: Target) -> bytes:
 class _Connection:
     def __init__(self, port: int):
         self.port = port
-        self.sock = socket.create_connection(("127.0.0.1", port))
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.sock.setblocking(False)
+        self.sock = self._open()
         self.buffer = b""
         self.started = 0.0
 
+    def _open(self) -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", self.port))
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setblocking(False)
+        return sock
+
     def reopen(self) -> None:
         self.sock.close()
-        self.__init__(self.port)
+        self.sock = self._open()
+        self.buffer = b""
 
 
 def _answer(buffer: bytes) -> tuple[int, int, bool] | None:
@@ -186,7 +191,7 @@ def _load(port: int, request: bytes, expect: int, connections: int, seconds: flo
 
 def measure(port: int, target: Target, *, clients: int, connections: int, seconds: float) -> Run:
     """Load `target` from `clients` processes at once; return their runs added up."""
-    out = multiprocessing.Queue()
+    out: multiprocessing.Queue[Run] = multiprocessing.Queue()
     share = [connections // clients + (i < connections % clients) for i in range(clients)]
     request = _raw_request(target)
     processes = [
@@ -293,7 +298,7 @@ def cold_renders(targets: list[Target], repeats: int) -> dict[str, tuple[float, 
     from django.test import Client, override_settings
 
     client = Client(HTTP_X_FORWARDED_PROTO="https")
-    results = {}
+    results: dict[str, tuple[float, float]] = {}
     uncached = [name for name in settings.MIDDLEWARE if not name.endswith("PageCacheMiddleware")]
     with override_settings(MIDDLEWARE=uncached):
         for target in targets:

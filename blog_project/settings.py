@@ -263,6 +263,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Cache: local memory by default; Redis when CACHE_URL names one.
 CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES: dict[str, dict[str, object]]
 if CACHE_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}

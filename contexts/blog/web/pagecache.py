@@ -24,6 +24,7 @@ import math
 import re
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import caches
@@ -76,7 +77,7 @@ def _key(request: HttpRequest, version: str) -> str:
     # Pages hold absolute addresses (canonical, Open Graph): the scheme and host count.
     # The REST endpoints answer JSON or the browsable API by the Accept header.
     accept = request.META.get("HTTP_ACCEPT", "") if request.path.startswith(API_PREFIX) else ""
-    parts = (request.scheme, request.get_host(), request.get_full_path(), accept)
+    parts = (request.scheme or "", request.get_host(), request.get_full_path(), accept)
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     return f"page:{version}:{digest}"
 
@@ -95,7 +96,9 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def _validated(request: HttpRequest, response: HttpResponse, etag: str, changed_at) -> HttpResponse:
+def _validated(
+    request: HttpRequest, response: HttpResponse, etag: str, changed_at: datetime
+) -> HttpResponse:
     """Add the validators to `response`; answer 304 instead when the client's copy is current."""
     response["ETag"] = etag
     response["Cache-Control"] = CACHE_CONTROL
@@ -105,9 +108,10 @@ def _validated(request: HttpRequest, response: HttpResponse, etag: str, changed_
         # Any later write has a later second: a client's If-Modified-Since cannot match it.
         last_modified = math.floor(changed)
         response["Last-Modified"] = http_date(last_modified)
-    return get_conditional_response(
+    answer = get_conditional_response(
         request, etag=etag, last_modified=last_modified, response=response
     )
+    return response if answer is None else answer
 
 
 class PageCacheMiddleware:
