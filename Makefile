@@ -10,7 +10,8 @@ INSTALLED := $(VENV)/.installed
 VAR_DIR ?= var
 
 .PHONY: run serve serve-context run-split test install migrate worker lint check pytest test-split \
-	test-browser bench bench-events bench-boundary bench-concurrency bench-search bench-observability clean
+	test-browser bench bench-events bench-boundary bench-concurrency bench-search \
+	bench-observability bench-pages clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,13 +50,15 @@ run-split: $(INSTALLED)
 ## sized to the cores), after migrating and collecting the static files. DJANGO_SECRET_KEY
 ## comes from the environment; without it, a key generated once in $(VAR_DIR)/django-secret-key
 ## (mode 0600) lets you try it on this machine.
+# bench/pages.py serves its settings (the site plus a trivial view) the same way.
+SERVE_SETTINGS ?= blog_project.settings_production
 serve: $(INSTALLED)
 	@mkdir -p $(VAR_DIR)
 	@test -n "$$DJANGO_SECRET_KEY" || test -s $(VAR_DIR)/django-secret-key || \
 	  (umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))' \
 	    > $(VAR_DIR)/django-secret-key)
 	@echo "Plain HTTP without a TLS proxy in front: DJANGO_SECURE_SSL_REDIRECT=0 make serve"
-	export DJANGO_SETTINGS_MODULE=blog_project.settings_production \
+	export DJANGO_SETTINGS_MODULE=$(SERVE_SETTINGS) \
 	  DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(VAR_DIR)/django-secret-key)}" && \
 	$(BIN)/python manage.py migrate_all && \
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
@@ -120,6 +123,11 @@ bench-search: $(INSTALLED)
 ## What metrics and traces cost a request and an api call (in one process and multiprocess mode).
 bench-observability: $(INSTALLED)
 	$(BIN)/python bench/observability.py
+
+## Public pages, the API's reads and a write against a trivial view, under gunicorn (make
+## serve) on PostgreSQL: needs DATABASE_URL; makes and drops its own database, bench_pages.
+bench-pages: $(INSTALLED)
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis .mypy_cache

@@ -26,6 +26,8 @@ def database_settings(
     var_dir: Path,
     local: tuple[str, ...] | None = None,
     roles: bool = False,
+    conn_max_age: int = 60,
+    conn_health_checks: bool = False,
 ) -> dict:
     """Return the DATABASES setting for `aliases` ("default" first).
 
@@ -35,7 +37,13 @@ def database_settings(
     `roles` (PostgreSQL), each alias connects as a role of its own (`role_name`) that
     `manage.py db_roles` made the owner of that alias's schema and nothing else.
     """
-    databases = _all_databases(database_url=database_url, aliases=aliases, var_dir=var_dir)
+    databases = _all_databases(
+        database_url=database_url,
+        aliases=aliases,
+        var_dir=var_dir,
+        conn_max_age=conn_max_age,
+        conn_health_checks=conn_health_checks,
+    )
     if roles:
         if not database_url:
             raise ValueError("DATABASE_ROLES needs DATABASE_URL (PostgreSQL)")
@@ -50,7 +58,14 @@ def database_settings(
     return {"default": {}, **chosen}
 
 
-def _all_databases(*, database_url: str, aliases: tuple[str, ...], var_dir: Path) -> dict:
+def _all_databases(
+    *,
+    database_url: str,
+    aliases: tuple[str, ...],
+    var_dir: Path,
+    conn_max_age: int,
+    conn_health_checks: bool,
+) -> dict:
     if not database_url:
         return {
             alias: {
@@ -60,7 +75,9 @@ def _all_databases(*, database_url: str, aliases: tuple[str, ...], var_dir: Path
             }
             for alias in aliases
         }
-    base = dj_database_url.parse(database_url, conn_max_age=60, conn_health_checks=True)
+    base = dj_database_url.parse(
+        database_url, conn_max_age=conn_max_age, conn_health_checks=conn_health_checks
+    )
     if base["ENGINE"] not in POSTGRES_ENGINES:
         raise ValueError("DATABASE_URL must name a PostgreSQL database (postgresql://...)")
     databases = {}

@@ -9,7 +9,9 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 
 # Sized to the cores this process may use, as gunicorn's documentation advises (2 x cores
 # + 1 sync workers: one waits on the database while another computes). WEB_CONCURRENCY
-# overrides it, as it does for most hosts.
+# overrides it, as it does for most hosts. Measured against gthread workers (3 x 4 and
+# 5 x 2 threads, keep-alive 5 s) with bench/pages.py on 2 cores: no steady gain for
+# pages from the cache or cold, so the simplest model stays (README, "Production settings").
 _cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (_cores or 1) + 1)
 

@@ -129,6 +129,9 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 MIDDLEWARE = [
     "blog_project.metrics.RequestMetricsMiddleware",
     "blog_project.middleware.RequestIdMiddleware",
+    # Before everything else that a cached page's answer needs no more (sessions, CSRF,
+    # messages): its stored headers are what those middleware made of it.
+    "contexts.blog.web.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "blog_project.middleware.RequestSizeLimitMiddleware",
@@ -212,6 +215,12 @@ DATABASES = database_settings(
     var_dir=VAR_DIR,
     local=PROCESS_CONTEXTS,
     roles=_env_bool("DATABASE_ROLES", False),
+    # PostgreSQL connections are kept between requests. A health check would send a
+    # `SELECT 1` before the first query of every request (a round trip a cached page
+    # cannot afford: README, "Serving"); without it a connection the server dropped fails
+    # one request, and Django closes it so that the next one connects again.
+    conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+    conn_health_checks=_env_bool("DATABASE_CONN_HEALTH_CHECKS", False),
 )
 DATABASE_ROUTERS = ["blog_project.routers.ContextRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -257,12 +266,23 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Cache: local memory by default; Redis when CACHE_URL names one.
 CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES: dict[str, dict[str, object]]
 if CACHE_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Public pages for anonymous readers (contexts/blog/web/pagecache.py), in each process's
+# memory whatever CACHE_URL says: they are keyed by a version read from the database on
+# every request, so no process can serve one that a write has made out of date.
+PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES", "500"))
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_ENTRIES},
+}
 
 # Celery: with no broker, tasks run eagerly in the calling process so that nothing
 # else needs to run; CELERY_BROKER_URL switches to a real broker and worker.

@@ -11,6 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from blog_project.settings import *  # noqa: F403
 from blog_project.settings import (
     CACHE_URL,
+    CACHE_URL,
+    CACHES,
     MIDDLEWARE,
     SILENCED_SYSTEM_CHECKS,
     _env_bool,
@@ -73,5 +75,6 @@ STORAGES = {
 # migrate_all create it). Per-process memory would multiply every limit by the workers.
 if not CACHE_URL:
     CACHES = {
-        "default": {"BACKEND": "blog_project.cache.DatabaseCache", "LOCATION": "django_cache"}
+        **CACHES,
+        "default": {"BACKEND": "blog_project.cache.DatabaseCache", "LOCATION": "django_cache"},
     }

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from contexts.kernel import errors
 from contexts.kernel.events import Event
@@ -381,6 +382,11 @@ def blog_url_path(path: str) -> str:
 def entry_url_path(blog_path: str, entry_id: str) -> str:
     """Return the path of an entry's public page, from the site's root."""
     return f"/blogs/{blog_path}/entries/{entry_id}"
+
+
+def author_url_path(name: str) -> str:
+    """Return the path of an author's public page, from the site's root."""
+    return f"/authors/{quote(name)}"
 
 
 class _Owner(Protocol):

@@ -39,6 +39,9 @@ class Blog(models.Model):
     owner = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="blogs")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # How many of its entries are published, kept by the services in the transaction of
+    # each change: pages are numbered without counting the rows each time.
+    published_entries = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -71,6 +74,13 @@ class Entry(models.Model):
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["blog", "-published_at", "-id"], name="blog_entry_newest"),
+            # A blog's published entries in page order: a deep page skips this blog's
+            # rows only, not every blog's (nor its drafts).
+            models.Index(
+                fields=["blog", "-published_at", "-id"],
+                name="blog_entry_blog_published",
+                condition=models.Q(published_at__isnull=False),
+            ),
             # The home page, the site's feed and the sitemap: published entries of all blogs.
             models.Index(
                 fields=["-published_at", "-id"],
@@ -96,6 +106,21 @@ class Entry(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.published_at is None
+
+
+class PageVersion(models.Model):
+    """The version of every public page: changed, in the same transaction, by each write
+    that changes what a reader sees (web.pagecache keys cached pages by it).
+
+    One row. A random token rather than a counter: a database restored from a backup, or
+    a test database flushed, never brings back a version a cache already holds pages of.
+    """
+
+    version = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.version
 
 
 class EntryLink(models.Model):

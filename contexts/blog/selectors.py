@@ -1,16 +1,41 @@
 """Read queries of the blog context: lists joined up front, lookups that raise blog errors."""
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from datetime import UTC, datetime
+
+from django.db import connections, router
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from contexts.accounts import api as accounts_api
 from contexts.blog import domain
-from contexts.blog.models import AccountTombstone, Author, Blog, Entry
+from contexts.blog.models import AccountTombstone, Author, Blog, Entry, PageVersion
 from contexts.renderer import api as renderer_api
 
 # Fields a list of entries never shows: lists show excerpts, stored when the entry was
 # rendered, and leave the (up to 100,000 characters) bodies in the database.
 BODIES = ("body", "body_html")
+
+
+# Read on every anonymous request for a public page (web.pagecache): SQL of its own,
+# since building the query with the ORM cost more than sending it.
+_PAGE_VERSION_SQL = "SELECT version, changed_at FROM blog_pageversion WHERE id = 1"
+
+
+def page_version() -> tuple[str, datetime] | None:
+    """Return the public pages' version and when it changed; None when there is none."""
+    with connections[router.db_for_read(PageVersion)].cursor() as cursor:
+        cursor.execute(_PAGE_VERSION_SQL)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    version, changed_at = row
+    if isinstance(changed_at, str):  # SQLite keeps text
+        changed_at = parse_datetime(changed_at)
+    if timezone.is_naive(changed_at):
+        changed_at = changed_at.replace(tzinfo=UTC)
+    return version, changed_at
 
 
 def blog_list() -> QuerySet[Blog]:
@@ -106,6 +131,11 @@ def entry_list_published(*, author: Author | None = None) -> QuerySet[Entry]:
     if author is not None:
         entries = entries.filter(blog__owner=author)
     return entries.defer(*BODIES).order_by("-published_at", "-id")
+
+
+def entry_count_published() -> int:
+    """Return how many entries are published, in every blog (from the blogs' counts)."""
+    return Blog.objects.aggregate(total=Sum("published_entries"))["total"] or 0
 
 
 def entry_neighbours(*, entry: Entry) -> tuple[Entry | None, Entry | None]:

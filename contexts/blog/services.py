@@ -2,6 +2,7 @@
 
 import contextvars
 import logging
+import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -22,6 +23,7 @@ from contexts.blog.models import (
     Entry,
     EntryLink,
     IdempotencyRecord,
+    PageVersion,
     WebSession,
 )
 from contexts.fetcher import api as fetcher_api
@@ -41,6 +43,22 @@ logger = logging.getLogger(__name__)
 _render_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="blog-render")
 
 Responder = Callable[[Entry], tuple[int, dict, str]]
+
+
+# --- public pages -------------------------------------------------------------------
+
+
+def pages_changed() -> None:
+    """Inside the changing transaction: make every cached public page out of date.
+
+    Every use case that changes what readers see calls this in its own transaction, so
+    the new version commits with the change: from the moment a write is answered, no
+    process serves a page cached before it (web.pagecache reads the version first).
+    """
+    fields = {"version": uuid.uuid4().hex, "changed_at": timezone.now()}
+    if not PageVersion.objects.filter(pk=1).update(**fields):
+        # The row is made by a migration; a flushed table gets it back here.
+        PageVersion.objects.update_or_create(pk=1, defaults=fields)
 
 
 # --- authors ------------------------------------------------------------------------
@@ -76,9 +94,13 @@ def author_ensure(*, account_id: str, name: str) -> Author:
         author, created = Author.objects.get_or_create(
             account_id=account_id, defaults={"name": name}
         )
-        if not created and author.name != name:
+        renamed = not created and author.name != name
+        if renamed:
             author.name = name
             author.save(update_fields=["name"])
+        if created or renamed:
+            # A new author has a page; a renamed one's name shows on every page of theirs.
+            pages_changed()
     return author
 
 
@@ -92,7 +114,11 @@ def author_credentials_renew(*, account_id: str, name: str, credentials_generati
     with transaction.atomic(using=ALIAS):
         if AccountTombstone.objects.filter(account_id=account_id).exists():
             return
-        author, _ = Author.objects.get_or_create(account_id=account_id, defaults={"name": name})
+        author, created = Author.objects.get_or_create(
+            account_id=account_id, defaults={"name": name}
+        )
+        if created:
+            pages_changed()
         Author.objects.filter(
             pk=author.pk, credentials_generation__lt=credentials_generation
         ).update(credentials_generation=credentials_generation)
@@ -136,6 +162,7 @@ def blog_create(*, owner: Author, path: str, title: str, description: str = "") 
                 )
         except IntegrityError as exc:
             raise domain.BlogPathTaken() from exc
+        pages_changed()
     return blog
 
 
@@ -159,6 +186,7 @@ def blog_update(
             raise domain.BlogNotFound()
         for field, value in changes.items():
             setattr(blog, field, value)
+        pages_changed()
         publish(
             domain.BlogChanged(
                 blog_id=str(blog.pk),
@@ -185,6 +213,7 @@ def blog_remove(*, blog: Blog) -> None:
     with transaction.atomic(using=ALIAS):
         Entry.objects.filter(blog_id=blog.pk).delete()
         if Blog.objects.filter(pk=blog.pk).delete()[0]:
+            pages_changed()
             publish(domain.BlogDeleted(blog_id=str(blog.pk), path=blog.path), using=ALIAS)
 
 
@@ -342,6 +371,8 @@ def entry_render_store(*, rendered: domain.RenderedBody | None) -> bool:
             pk=rendered.entry_id, rendered=False, body=rendered.body
         ).update(**fields, revision=F("revision") + 1)
         if updated:
+            # Its page and its excerpts now show the formatted text (drafts: to the owner).
+            pages_changed()
             _links_keep(rendered.entry_id, rendered.link_urls)
             entry = (
                 Entry.objects.select_related("blog__owner").defer("body").get(pk=rendered.entry_id)
@@ -384,6 +415,7 @@ def entry_links_rerender_store(*, rendered: list[domain.RenderedBody]) -> int:
             if not updated:
                 continue
             changed += 1
+            pages_changed()
             entry = Entry.objects.select_related("blog__owner").defer("body").get(pk=item.entry_id)
             if not entry.is_draft:
                 # Search shows the titles the links now read.
@@ -392,6 +424,11 @@ def entry_links_rerender_store(*, rendered: list[domain.RenderedBody]) -> int:
 
 
 # --- entries ------------------------------------------------------------------------
+
+
+def _count_published(blog_id: int, change: int) -> None:
+    """Inside the changing transaction: add `change` to the blog's published entries."""
+    Blog.objects.filter(pk=blog_id).update(published_entries=F("published_entries") + change)
 
 
 def _lock_blog(blog: Blog) -> None:
@@ -422,6 +459,8 @@ def _entry_create(
 ) -> Entry:
     fields, text = _presentation(body, rendered.html if rendered is not None else None)
     _lock_blog(blog)
+    if status == domain.PUBLISHED:
+        pages_changed()
     now = timezone.now()
     entry = Entry.objects.create(
         blog=blog,
@@ -434,6 +473,7 @@ def _entry_create(
     if rendered is None:
         _render_later(entry)
     if not entry.is_draft:
+        _count_published(blog.pk, 1)
         _announce(domain.EntryPublished, entry=entry, text=text)
     _links_keep(entry.pk, rendered.link_urls if rendered is not None else None)
     return entry
@@ -595,9 +635,13 @@ def entry_edit(
             domain.check_publishable(body=body if body is not None else current.body)
         if new_status != current.status:
             changes["published_at"] = now if new_status == domain.PUBLISHED else None
+            _count_published(entry.blog_id, 1 if new_status == domain.PUBLISHED else -1)
         if changes:
             changes["revision"] = current.revision + 1
             Entry.objects.filter(pk=entry.pk).update(**changes)
+            if not (current.is_draft and new_status == domain.DRAFT):
+                # Readers see it, or saw it until now (a draft's edits show to no reader).
+                pages_changed()
         if "body" in changes:
             if rendered is None:
                 _render_later(entry)
@@ -632,10 +676,18 @@ def _announce_edit(entry: Entry, *, was_draft: bool, current: Entry, text: str |
 def entry_remove(*, entry: Entry) -> None:
     """Delete an entry for good, whoever asks (an operator in the admin)."""
     with transaction.atomic(using=ALIAS):
-        current = Entry.objects.select_for_update().filter(pk=entry.pk).only("revision").first()
+        current = (
+            Entry.objects.select_for_update()
+            .filter(pk=entry.pk)
+            .only("revision", "published_at", "blog_id")
+            .first()
+        )
         if current is None:
             return
         Entry.objects.filter(pk=entry.pk).delete()
+        if not current.is_draft:
+            _count_published(current.blog_id, -1)
+        pages_changed()
         publish(
             domain.EntryDeleted(
                 entry_id=entry.public_id, revision=current.revision + 1, blog_id=str(entry.blog_id)
@@ -662,6 +714,7 @@ def account_content_delete(*, account_id: str) -> None:
         Author.objects.filter(account_id=account_id).delete()
         IdempotencyRecord.objects.filter(account_id=account_id).delete()
         WebSession.objects.filter(account_id=account_id).delete()
+        pages_changed()
         # Told even when there was nothing here: a projection may hold what this context
         # no longer does (an event it got late), and forgetting twice is harmless.
         publish(domain.AccountContentDeleted(account_id=account_id), using=ALIAS)

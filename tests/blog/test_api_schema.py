@@ -93,6 +93,7 @@ def test_page_and_page_size_are_bounded_as_the_server_bounds_them(schema):
 
 
 @pytest.mark.parametrize("query", ["page=", "page_size=", "page=&page_size=5"])
+@pytest.mark.django_db(databases=["blog"])  # the page cache reads the pages' version
 def test_an_empty_page_number_is_400_as_the_schema_says(query):
     response = APIClient().get(f"/api/v1/blogs?{query}")
 

@@ -71,9 +71,25 @@ ENTRY_ERROR_FIELDS = {"too_large": "body"}
 SAVED_TAG = "entry-saved"
 
 
-def _page(request: HttpRequest, rows: QuerySet, per_page: int) -> Page:
+class _CountedPaginator(Paginator):
+    """A paginator told how many rows there are (a count stored with them), not counting."""
+
+    def __init__(self, rows: QuerySet, per_page: int, *, count: int) -> None:
+        super().__init__(rows, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+
+def _page(request: HttpRequest, rows: QuerySet, per_page: int, count: int | None = None) -> Page:
     """Return the requested page of `rows` (a bad or too large ?page= gives a real page)."""
-    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+    if count is None:
+        paginator = Paginator(rows, per_page)
+    else:
+        paginator = _CountedPaginator(rows, per_page, count=count)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _posted(request: HttpRequest):
@@ -127,7 +143,12 @@ def _canonical(request: HttpRequest, path: str, page: Page | None = None) -> str
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The newest published entries of every blog; under them, the blogs with entries."""
-    page = _page(request, selectors.entry_list_published(), HOME_ENTRIES_PER_PAGE)
+    page = _page(
+        request,
+        selectors.entry_list_published(),
+        HOME_ENTRIES_PER_PAGE,
+        count=selectors.entry_count_published(),
+    )
     blogs = []
     if page.number == 1:
         blogs = list(selectors.blog_list_with_entries()[: HOME_BLOGS + 1])
@@ -153,7 +174,7 @@ def blog_public(request: HttpRequest, path: str) -> HttpResponse:
     """A blog and the excerpts of its published entries, newest first."""
     blog = selectors.blog_get(path=path)
     entries = selectors.entry_list(blog=blog).defer(*selectors.BODIES)
-    page = _page(request, entries, ENTRIES_PER_PAGE)
+    page = _page(request, entries, ENTRIES_PER_PAGE, count=blog.published_entries)
     context = {
         "blog": blog,
         "page": page,

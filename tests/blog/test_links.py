@@ -1,0 +1,24 @@
+"""The list rows' links, built without the URL resolver, are the addresses it reverses to."""
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+
+from tests.blog.conftest_web import ALL_DATABASES, make_blog, publish, register
+
+
+@pytest.mark.django_db(databases=ALL_DATABASES)
+def test_the_link_filters_give_what_the_urls_reverse_to():
+    entry = publish(make_blog(register("Alice7"), path="a-blog-2"), "Hello")
+    template = Template(
+        "{% load blog_links %}{{ entry|entry_url }} {{ entry.blog.path|blog_url }} "
+        "{{ entry.blog.owner.name|author_url }}"
+    )
+
+    rendered = template.render(Context({"entry": entry})).split()
+
+    assert rendered == [
+        reverse("blog_web:entry", args=["a-blog-2", entry.pk]),
+        reverse("blog_web:blog", args=["a-blog-2"]),
+        reverse("blog_web:author", args=["Alice7"]),
+    ]
