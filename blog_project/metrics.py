@@ -149,7 +149,11 @@ class RequestMetricsMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         match = request.resolver_match
-        route = "/" + match.route if match is not None and match.route else UNMATCHED
+        if match is not None and match.route:
+            route = "/" + match.route
+        else:  # a page answered from the page cache was never resolved: it says its route
+            cached = getattr(request, "cached_route", None)
+            route = "/" + cached if cached else UNMATCHED
         method = request.method if request.method in METHODS else "other"
         record_request(route, method, response.status_code, time.perf_counter() - started)
         return response

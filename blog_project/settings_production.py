@@ -11,7 +11,6 @@ from django.core.exceptions import ImproperlyConfigured
 from blog_project.settings import *  # noqa: F403
 from blog_project.settings import (
     CACHE_URL,
-    CACHE_URL,
     CACHES,
     MIDDLEWARE,
     SILENCED_SYSTEM_CHECKS,

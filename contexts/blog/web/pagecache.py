@@ -58,6 +58,9 @@ PUBLIC_VIEWS = frozenset(
 # before a page is stored).
 PUBLIC_PATHS = re.compile(r"/(?:$|feed$|blogs|authors/|api/v1/blogs)")
 API_PREFIX = "/api/"
+# Set on a request answered from the cache, which Django never resolved: the URL pattern
+# it was stored under, for whoever counts requests by route (the metrics middleware).
+ROUTE_ATTRIBUTE = "cached_route"
 # Django's cookie message storage (contrib.messages.storage.cookie.CookieStorage).
 MESSAGES_COOKIE = "messages"
 CACHE_CONTROL = "no-cache"
@@ -134,7 +137,8 @@ class PageCacheMiddleware:
         cache = caches[CACHE_ALIAS]
         stored = cache.get(key)
         if stored is not None:
-            status, headers, content, etag = stored
+            status, headers, content, etag, route = stored
+            setattr(request, ROUTE_ATTRIBUTE, route)
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
@@ -144,5 +148,7 @@ class PageCacheMiddleware:
             return response
         etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
         headers = [(name, value) for name, value in response.items()]
-        cache.set(key, (response.status_code, headers, response.content, etag))
+        match = request.resolver_match  # resolved: _storable says so
+        route = match.route if match is not None else ""
+        cache.set(key, (response.status_code, headers, response.content, etag, route))
         return _validated(request, response, etag, changed_at)
