@@ -152,9 +152,11 @@ def edges(before: Snapshot | None, after: Snapshot, seconds: float | None) -> li
     return result
 
 
-def live_map(urls: list[str], *, interval: float, token: str = "") -> tuple[list[Edge], list[str]]:
+def live_map(
+    urls: list[str], *, interval: float, token: str = ""
+) -> tuple[list[Edge], list[str], float | None]:
     """Scrape every process (twice, `interval` seconds apart, if it is positive); return the
-    edges and the processes that did not answer."""
+    edges, the processes that did not answer, and the seconds between the two scrapes."""
     failures: list[str] = []
 
     def scrape_all() -> Snapshot:
@@ -167,12 +169,17 @@ def live_map(urls: list[str], *, interval: float, token: str = "") -> tuple[list
         return parse(texts)
 
     if interval <= 0:
-        return edges(None, scrape_all(), None), failures
+        return edges(None, scrape_all(), None), failures, None
+    # Each scrape is taken at its midpoint: a slow one (a busy process) does not count
+    # toward the interval the rates are over.
+    began = time.monotonic()
     first = scrape_all()
-    started = time.monotonic()
+    first_at = (began + time.monotonic()) / 2
     time.sleep(interval)
+    began = time.monotonic()
     second = scrape_all()
-    return edges(first, second, time.monotonic() - started), sorted(set(failures))
+    seconds = (began + time.monotonic()) / 2 - first_at
+    return edges(first, second, seconds), sorted(set(failures)), seconds
 
 
 def _milliseconds(seconds: float | None) -> str:
@@ -181,10 +188,10 @@ def _milliseconds(seconds: float | None) -> str:
     return f"{seconds * 1000:.1f} ms" if seconds < 10 else f">{seconds:.0f} s"
 
 
-def render(found: list[Edge], *, interval: float) -> list[str]:
+def render(found: list[Edge], *, seconds: float | None) -> list[str]:
     """Return the map as lines of text, calls first, then events."""
     lines = []
-    span = f"over {interval:g} s" if interval > 0 else "since the processes started"
+    span = f"over {seconds:.1f} s" if seconds else "since the processes started"
     titles = {CALLS: "calls (caller -> callee)", EVENTS: "events (producer -> consumer)"}
     for kind in (CALLS, EVENTS):
         lines.append(

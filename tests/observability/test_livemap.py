@@ -69,7 +69,9 @@ def test_the_blog_to_renderer_edge_fails_with_fault_while_one_is_injected(
     # Each publication's render and its retry by an event: all aborted.
     assert render["outcomes"]["fault"] >= 4 and "ok" not in render["outcomes"]
     assert render["error_share"] == 1.0
-    assert render["rate_per_second"] == pytest.approx(render["count"] / 2, rel=0.25)
+    # The rate is over the time between the two scrapes, the interval asked for.
+    assert found["interval_seconds"] == pytest.approx(2, abs=0.5)
+    assert render["rate_per_second"] == pytest.approx(render["count"] / found["interval_seconds"])
     assert render["p50_seconds"] is not None and render["p99_seconds"] >= render["p50_seconds"]
     # The events between contexts: the blog's entries reach the search context.
     events = edges[("events", "blog", "search")]

@@ -137,7 +137,7 @@ class Command(BaseCommand):
         interval = options["interval"]
         if interval < 0 or interval != interval:
             raise CommandError("--interval takes a number of seconds, 0 or more")
-        found, failures = livemap.live_map(
+        found, failures, seconds = livemap.live_map(
             options["live"], interval=interval, token=options["token"]
         )
         for failure in failures:
@@ -146,11 +146,11 @@ class Command(BaseCommand):
             raise CommandError("none of the processes answered its metrics")
         if options["json"]:
             payload = {
-                "interval_seconds": interval or None,
+                "interval_seconds": seconds,
                 "edges": [edge.as_dict() for edge in found],
                 "unreachable": failures,
             }
             self.stdout.write(json.dumps(payload, indent=2))
             return
-        for line in livemap.render(found, interval=interval):
+        for line in livemap.render(found, seconds=seconds):
             self.stdout.write(line)
