@@ -10,6 +10,7 @@ from contexts.accounts import api as accounts_api
 from contexts.accounts import services as accounts_services
 from contexts.blog import handlers, services
 from contexts.blog.models import Author, Blog, WebSession
+from contexts.blog.web import auth as web_auth
 from contexts.blog.web.sessions import SessionStore
 from tests.blog.conftest import PASSWORD
 from tests.blog.conftest_web import sign_in
@@ -98,6 +99,25 @@ def test_account_deletion_ends_every_session_of_the_account(author):
 
     assert not WebSession.objects.filter(session_key=mine).exists()
     assert WebSession.objects.filter(session_key=other).exists()
+
+
+def test_a_session_signed_in_again_survives_the_event_arriving_before_the_response_ends(
+    author,
+):
+    """Split deployment: a worker may deliver PasswordChanged while the page that changed
+    the password is still answering. The browser's new session must not be ended by it."""
+    request = SimpleNamespace(
+        session=SessionStore(_session_of(author.account_id, 0)), META={}
+    )
+    web_auth.sign_in(
+        request, account_id=author.account_id, name=author.name, credentials_generation=1
+    )
+
+    handlers.on_password_changed(_changed(author.account_id, author.name, 1))
+    request.session.save()  # the end of the response: no "session was deleted" error
+
+    row = WebSession.objects.get(session_key=request.session.session_key)
+    assert (row.account_id, row.credentials_generation) == (author.account_id, 1)
 
 
 # --- tokens on the blog's REST endpoints -----------------------------------------------------

@@ -86,11 +86,12 @@ def sign_in(
     if current is not None and current != account_id:
         # Nothing of another account's session may leak into this one.
         _flush_keeping_texts(request)
-    else:
-        request.session.cycle_key()
     request.session[SESSION_ACCOUNT_ID] = account_id
     request.session[SESSION_ACCOUNT_NAME] = name
     request.session[SESSION_CREDENTIALS_GENERATION] = credentials_generation
+    # The new key's row is written now, already at the new generation: a PasswordChanged
+    # event that a worker delivers before this response ends must not end it.
+    request.session.cycle_key()
     rotate_token(request)
     if hasattr(request, _AUTHOR_ATTRIBUTE):
         delattr(request, _AUTHOR_ATTRIBUTE)
