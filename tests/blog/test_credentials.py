@@ -106,9 +106,7 @@ def test_a_session_signed_in_again_survives_the_event_arriving_before_the_respon
 ):
     """Split deployment: a worker may deliver PasswordChanged while the page that changed
     the password is still answering. The browser's new session must not be ended by it."""
-    request = SimpleNamespace(
-        session=SessionStore(_session_of(author.account_id, 0)), META={}
-    )
+    request = SimpleNamespace(session=SessionStore(_session_of(author.account_id, 0)), META={})
     web_auth.sign_in(
         request, account_id=author.account_id, name=author.name, credentials_generation=1
     )
