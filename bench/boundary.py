@@ -16,7 +16,6 @@ Each figure is the p50 and p99 of many single calls, timed one by one.
 
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -37,13 +36,14 @@ import random  # noqa: E402
 import httpx  # noqa: E402
 
 from bench.corpus import build_document  # noqa: E402
+from bench.timing import percentiles, timed  # noqa: E402
 from contexts.kernel.seams import Seam  # noqa: E402
 from contexts.kernel.seams.client import RemoteApi, RemoteConfig, errors_of  # noqa: E402
 from contexts.renderer import api as renderer_api  # noqa: E402
 from contexts.renderer import services as renderer_services  # noqa: E402
 
-# As `make serve-context` runs a service: threads keep connections alive between calls.
-SERVICE_GUNICORN = ["--workers", "1", "--worker-class", "gthread", "--threads", "4"]
+# As `make serve-context` runs a service (its gunicorn settings), with one worker.
+SERVICE_CONFIG = "blog_project/gunicorn_service.conf.py"
 
 
 class PingApi(Protocol):
@@ -55,26 +55,8 @@ class LocalPing:
         return value
 
 
-def _timed(call, rounds: int) -> list[float]:
-    """Return the microseconds of each of `rounds` calls (after a warm-up)."""
-    for _ in range(min(rounds, 1000)):
-        call()
-    timings = []
-    clock = time.perf_counter_ns
-    for _ in range(rounds):
-        started = clock()
-        call()
-        timings.append((clock() - started) / 1000)
-    return timings
-
-
-def _percentiles(timings: list[float]) -> tuple[float, float]:
-    ordered = sorted(timings)
-    return statistics.median(ordered), ordered[int(0.99 * (len(ordered) - 1))]
-
-
 def _row(label: str, timings: list[float], unit: str = "us") -> tuple[float, float]:
-    p50, p99 = _percentiles(timings)
+    p50, p99 = percentiles(timings)
     scale = 1000 if unit == "ms" else 1
     print(f"  {label:<46}{p50 / scale:>10.2f} {unit}{p99 / scale:>10.2f} {unit}")
     return p50, p99
@@ -91,16 +73,16 @@ def measure_in_process(rounds: int) -> float:
     html = "<p>Some <em>rendered</em> text, a sentence or two long.</p>"
     print(f"\nIn-process api call ({rounds} calls each){'p50':>26}{'p99':>13}")
     direct_p50, _ = _row(
-        "direct call, trivial operation", _timed(lambda: local.ping(value=1), rounds)
+        "direct call, trivial operation", timed(lambda: local.ping(value=1), rounds)
     )
-    api_p50, _ = _row("through the seam, trivial operation", _timed(through_api, rounds))
+    api_p50, _ = _row("through the seam, trivial operation", timed(through_api, rounds))
     real_direct, _ = _row(
         "direct: renderer plain_text",
-        _timed(lambda: renderer_services.plain_text(html=html), rounds),
+        timed(lambda: renderer_services.plain_text(html=html), rounds),
     )
     real_api, _ = _row(
         "through the seam: renderer_api.plain_text",
-        _timed(lambda: renderer_api.plain_text(html), rounds),
+        timed(lambda: renderer_api.plain_text(html), rounds),
     )
     overhead = api_p50 - direct_p50
     print(
@@ -118,10 +100,17 @@ def _free_port() -> int:
 
 def _renderer_service() -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    env = {**os.environ, "PROCESS_ROLE": "renderer", "PROCESS_CONTEXTS": "renderer"}
+    env = {
+        **os.environ,
+        "PROCESS_ROLE": "renderer",
+        "PROCESS_CONTEXTS": "renderer",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+    }
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     process = subprocess.Popen(
-        [gunicorn, "blog_project.wsgi", "--bind", f"127.0.0.1:{port}", *SERVICE_GUNICORN],
+        [gunicorn, "--config", SERVICE_CONFIG],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -157,12 +146,12 @@ def measure_http(rounds: int) -> float:
         )
         local_p50, _ = _row(
             "in-process",
-            _timed(lambda: renderer_services.document_render(src=source), rounds),
+            timed(lambda: renderer_services.document_render(src=source), rounds),
             "ms",
         )
         http_p50, http_p99 = _row(
             "over loopback HTTP (renderer service)",
-            _timed(lambda: remote.document_render(src=source), rounds),
+            timed(lambda: remote.document_render(src=source), rounds),
             "ms",
         )
         print(f"  HTTP adds {(http_p50 - local_p50) / 1000:.2f} ms at p50")

@@ -23,11 +23,9 @@ measured in the same run.
 """
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Protocol
 
@@ -50,6 +48,7 @@ from opentelemetry.sdk.trace.export import (  # noqa: E402
     SpanExportResult,
 )
 
+from bench.timing import percentiles, timed  # noqa: E402
 from blog_project import tracing  # noqa: E402
 from contexts.kernel import metrics  # noqa: E402
 from contexts.kernel.seams import Seam, binding  # noqa: E402
@@ -79,22 +78,8 @@ class Nowhere(SpanExporter):
         pass
 
 
-def _timed(call, rounds: int) -> list[float]:
-    """Return the microseconds of each of `rounds` calls (after a warm-up)."""
-    for _ in range(min(rounds, 500)):
-        call()
-    timings = []
-    clock = time.perf_counter_ns
-    for _ in range(rounds):
-        started = clock()
-        call()
-        timings.append((clock() - started) / 1000)
-    return timings
-
-
 def _row(label: str, timings: list[float]) -> float:
-    ordered = sorted(timings)
-    p50, p99 = statistics.median(ordered), ordered[int(0.99 * (len(ordered) - 1))]
+    p50, p99 = percentiles(timings)
     print(f"  {label:<58}{p50:>10.2f} us{p99:>10.2f} us")
     return p50
 
@@ -130,11 +115,11 @@ def measure_metrics(mode: str) -> None:
     _header(f"Metrics, {mode} ({ROUNDS} calls, {REQUESTS} requests)")
     nothing = _row(
         "baseline: a function taking the same arguments",
-        _timed(lambda: (lambda *args: None)("/blogs/<str:path>", "GET", 200, 0.002), ROUNDS),
+        timed(lambda: (lambda *args: None)("/blogs/<str:path>", "GET", 200, 0.002), ROUNDS),
     )
     recorded = _row(
         "record one request (counter + histogram)",
-        _timed(lambda: metrics.record_request("/blogs/<str:path>", "GET", 200, 0.002), ROUNDS),
+        timed(lambda: metrics.record_request("/blogs/<str:path>", "GET", 200, 0.002), ROUNDS),
     )
     print(f"  => recording a request costs {recorded - nothing:.2f} us")
 
@@ -145,8 +130,8 @@ def measure_metrics(mode: str) -> None:
         # Interleaved, so that a busy moment of the machine weighs on both alike.
         base, with_metrics = [], []
         for _ in range(5):
-            base += _timed(lambda: bare.get("/server/health"), REQUESTS // 5)
-            with_metrics += _timed(lambda: measured.get("/server/health"), REQUESTS // 5)
+            base += timed(lambda: bare.get("/server/health"), REQUESTS // 5)
+            with_metrics += timed(lambda: measured.get("/server/health"), REQUESTS // 5)
         request_base = _row("baseline: GET /server/health, no metrics middleware", base)
         request_metrics = _row("GET /server/health with the metrics middleware", with_metrics)
         print(f"  => a request with its metrics: {request_metrics - request_base:+.2f} us")
@@ -156,11 +141,11 @@ def measure_metrics(mode: str) -> None:
     seam = _seam()
     plain = _row(
         "baseline: api call through the seam, no observer",
-        _without_observers(lambda: _timed(lambda: seam.api.ping(value=1), ROUNDS)),
+        _without_observers(lambda: timed(lambda: seam.api.ping(value=1), ROUNDS)),
     )
     observed = _row(
         "api call through the seam, metrics observer",
-        _timed(lambda: seam.api.ping(value=1), ROUNDS),
+        timed(lambda: seam.api.ping(value=1), ROUNDS),
     )
     print(f"  => counting and timing an api call costs {observed - plain:.2f} us")
 
@@ -178,33 +163,33 @@ def measure_tracing() -> None:
     _header(f"Tracing off and on ({ROUNDS} calls, {REQUESTS} requests)")
     seam = _seam()
     bare = _row(
-        "baseline: a use case without the decorator", _timed(lambda: _undecorated(1), ROUNDS)
+        "baseline: a use case without the decorator", timed(lambda: _undecorated(1), ROUNDS)
     )
-    off = _row("a use case with the decorator, tracing off", _timed(lambda: _decorated(1), ROUNDS))
+    off = _row("a use case with the decorator, tracing off", timed(lambda: _decorated(1), ROUNDS))
     print(f"  => the decorator costs {off - bare:.2f} us while tracing is off")
     call_off = _row(
-        "api call through the seam, tracing off", _timed(lambda: seam.api.ping(value=1), ROUNDS)
+        "api call through the seam, tracing off", timed(lambda: seam.api.ping(value=1), ROUNDS)
     )
     client_off = Client()
     request_off = _row(
         "GET /server/health, tracing off",
-        _timed(lambda: client_off.get("/server/health"), REQUESTS),
+        timed(lambda: client_off.get("/server/health"), REQUESTS),
     )
 
     tracing.start("web", BatchSpanProcessor(Nowhere(), max_queue_size=65536))
     try:
         call_on = _row(
             "api call through the seam, tracing on (one span)",
-            _timed(lambda: seam.api.ping(value=1), ROUNDS),
+            timed(lambda: seam.api.ping(value=1), ROUNDS),
         )
         use_case_on = _row(
             "a use case with the decorator, tracing on (one span)",
-            _timed(lambda: _decorated(1), ROUNDS),
+            timed(lambda: _decorated(1), ROUNDS),
         )
         client_on = Client()
         request_on = _row(
             "GET /server/health, tracing on (Django instrumentation)",
-            _timed(lambda: client_on.get("/server/health"), REQUESTS),
+            timed(lambda: client_on.get("/server/health"), REQUESTS),
         )
     finally:
         tracing.stop()

@@ -1,0 +1,24 @@
+"""What the benchmarks share: single calls timed one by one, and their p50 and p99."""
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def timed(call: Callable[[], object], rounds: int) -> list[float]:
+    """Return the microseconds of each of `rounds` calls (after a warm-up)."""
+    for _ in range(min(rounds, 1000)):
+        call()
+    timings = []
+    clock = time.perf_counter_ns
+    for _ in range(rounds):
+        started = clock()
+        call()
+        timings.append((clock() - started) / 1000)
+    return timings
+
+
+def percentiles(timings: list[float]) -> tuple[float, float]:
+    """Return the p50 and p99 of `timings`."""
+    ordered = sorted(timings)
+    return statistics.median(ordered), ordered[int(0.99 * (len(ordered) - 1))]
