@@ -274,6 +274,30 @@ def test_a_long_code_line_never_widens_the_page(new_page, site, screenshot, view
     screenshot(page, f"manage-{name}")
 
 
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 800, "height": 700}, DESKTOP])
+def test_the_header_search_box_shows_its_whole_placeholder_when_signed_in(new_page, site, viewport):
+    page = writer(new_page, site, name="alice", viewport=viewport)  # a name that fits the row
+    box = page.locator("#site-search-q")
+
+    # The text the box would need in its own font, plus 1em for the clear button a search
+    # box shows once typed in, against the room it has for text.
+    needed = box.evaluate(
+        """input => {
+            const style = getComputedStyle(input);
+            const context = document.createElement("canvas").getContext("2d");
+            context.font = `${style.fontSize} ${style.fontFamily}`;
+            return context.measureText(input.placeholder).width + parseFloat(style.fontSize);
+        }"""
+    )
+    room = box.evaluate(
+        """input => { const style = getComputedStyle(input);
+            return input.clientWidth - parseFloat(style.paddingLeft)
+                - parseFloat(style.paddingRight); }"""
+    )
+    assert room >= needed, (room, needed)
+    assert page_width(page) <= viewport["width"]
+
+
 def test_the_favicon_and_the_description_line_breaks(new_page, site):
     page = writer(new_page, site)
 
