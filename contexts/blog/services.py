@@ -233,6 +233,14 @@ def _render_within_budget(
     except FutureTimeout:
         future.cancel()
         logger.warning("Rendering took longer than %ss; rendering in the background.", timeout)
+    except Unavailable as exc:
+        # Expected while the renderer is down or faults are injected: one line that names
+        # the failure (InjectedFault, TimedOut, CircuitOpen...), no stack trace per entry.
+        logger.warning(
+            "Rendering failed (%s: %s); the entry is saved and rendered in the background.",
+            type(exc).__name__,
+            exc,
+        )
     except Exception:
         # Any renderer failure (a bug, a dependency down) must not lose the writer's text.
         logger.exception("Rendering failed; the entry is saved and rendered in the background.")

@@ -33,7 +33,7 @@ def render_event(entry_id):
 
 @pytest.mark.django_db(databases="__all__")
 def test_a_failing_renderer_still_publishes_with_the_body_escaped(
-    owner_client, blog, fake_renderer, eager, django_capture_on_commit_callbacks
+    owner_client, blog, fake_renderer, eager, django_capture_on_commit_callbacks, caplog
 ):
     fake_renderer.failing = True
 
@@ -41,6 +41,9 @@ def test_a_failing_renderer_still_publishes_with_the_body_escaped(
         response = owner_client.post(ENTRIES, {"title": "t", "body": HOSTILE}, format="json")
 
     assert response.status_code == 201
+    # Not an Unavailable error but a bug (here a RuntimeError): logged with its traceback.
+    failed = [r for r in caplog.records if r.getMessage().startswith("Rendering failed")]
+    assert failed and all(r.levelname == "ERROR" and r.exc_info for r in failed)
     body = response.json()
     assert body["body"] == HOSTILE
     assert body["body_html"] == (
