@@ -149,11 +149,12 @@ class RequestMetricsMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         match = request.resolver_match
-        if match is not None and match.route:
-            route = "/" + match.route
-        else:  # a page answered from the page cache was never resolved: it says its route
-            cached = getattr(request, "cached_route", None)
-            route = "/" + cached if cached else UNMATCHED
+        # A page answered from the page cache was never resolved: it says its route. The
+        # home page's route is "" (shown as "/"), so None alone means no route.
+        route_pattern = match.route if match is not None else None
+        if route_pattern is None:
+            route_pattern = getattr(request, "cached_route", None)
+        route = UNMATCHED if route_pattern is None else "/" + route_pattern
         method = request.method if request.method in METHODS else "other"
         record_request(route, method, response.status_code, time.perf_counter() - started)
         return response

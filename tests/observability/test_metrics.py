@@ -172,17 +172,19 @@ def test_production_settings_allow_this_machine_alone_by_default(monkeypatch):
     assert "blog_project.metrics.RequestMetricsMiddleware" in production.MIDDLEWARE
 
 
-def test_pages_served_from_the_page_cache_are_counted_under_their_route():
+@pytest.mark.parametrize(
+    ("path", "route"), [("/blogs/cached-notes", "/blogs/<str:path>"), ("/", "/")]
+)
+def test_pages_served_from_the_page_cache_are_counted_under_their_route(path, route):
     writer = register("cachedreader")
     create_blog(writer, "cached-notes")
     before = scrape()
     for _ in range(3):  # the first is made and kept, the next two come from the cache
-        assert Client().get("/blogs/cached-notes").status_code == 200
+        assert Client().get(path).status_code == 200
     after = scrape()
 
     def delta(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
 
-    route = "/blogs/<str:path>"
     assert delta("http_requests_total", route=route, method="GET", status="200") == 3
     assert delta("http_requests_total", route="<unmatched>") == 0
