@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.forms import Form
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -240,22 +241,10 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ContextError as exc:
             add_context_error(form, exc, field_for_code=ACCOUNT_ERROR_FIELDS)
         else:
-            services.author_ensure(account_id=account.id, name=account.name)
-            sign_in(
-                request,
-                account_id=account.id,
-                name=account.name,
-                credentials_generation=account.credentials_generation,
+            return _signed_in_as(
+                request, account, f"Welcome, {account.name}! Your account is ready."
             )
-            messages.success(request, f"Welcome, {account.name}! Your account is ready.")
-            return _after_sign_in(request)
-    next_path = safe_next(request, request.POST.get("next") or request.GET.get("next"))
-    response = render(
-        request, "blog/account/signup.html", {"form": form, "next": next_path}, status=status
-    )
-    if retry_after:
-        response["Retry-After"] = str(retry_after)
-    return response
+    return _account_form_page(request, "blog/account/signup.html", form, status, retry_after)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -286,19 +275,31 @@ def signin(request: HttpRequest) -> HttpResponse:
         except ContextError as exc:
             add_context_error(form, exc, field_for_code=ACCOUNT_ERROR_FIELDS)
         else:
-            services.author_ensure(account_id=account.id, name=account.name)
-            sign_in(
-                request,
-                account_id=account.id,
-                name=account.name,
-                credentials_generation=account.credentials_generation,
-            )
-            messages.success(request, f"Signed in as {account.name}.")
-            return _after_sign_in(request)
-    next_path = safe_next(request, request.POST.get("next") or request.GET.get("next"))
-    response = render(
-        request, "blog/account/signin.html", {"form": form, "next": next_path}, status=status
+            return _signed_in_as(request, account, f"Signed in as {account.name}.")
+    return _account_form_page(request, "blog/account/signin.html", form, status, retry_after)
+
+
+def _signed_in_as(
+    request: HttpRequest, account: accounts_api.Account, message: str
+) -> HttpResponse:
+    """Sign the browser in as `account` (its author made if late) and go on to `next`."""
+    services.author_ensure(account_id=account.id, name=account.name)
+    sign_in(
+        request,
+        account_id=account.id,
+        name=account.name,
+        credentials_generation=account.credentials_generation,
     )
+    messages.success(request, message)
+    return _after_sign_in(request)
+
+
+def _account_form_page(
+    request: HttpRequest, template: str, form: Form, status: int, retry_after: int | None
+) -> HttpResponse:
+    """The sign-up or sign-in form again, with its errors, `next` and any Retry-After."""
+    next_path = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    response = render(request, template, {"form": form, "next": next_path}, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
