@@ -361,7 +361,9 @@ FETCHER_USER_AGENT = os.environ.get(
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["contexts.kernel.http.renderers.JSONRenderer"],
+    # api-v1 has no ?format= switch: an unknown one is ignored, not a 404.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "contexts.kernel.http.renderers.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": ["contexts.kernel.http.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],

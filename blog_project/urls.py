@@ -2,13 +2,18 @@
 
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps_views
-from django.urls import include, path
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, re_path
+from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView
 
 from blog_project import metrics, ops, seams, site
 from blog_project.docs import api_docs
 from contexts.accounts.http.views import jwks
 from contexts.blog.web.sitemaps import SITEMAPS
+from contexts.kernel.http import errors as api_errors
+
+API_PREFIX = "/api/"
 
 urlpatterns = [
     path("server/health", ops.health, name="health"),
@@ -25,6 +30,8 @@ urlpatterns = [
     path("api/v1/", include("contexts.renderer.http.urls")),
     path("api/v1/", include("contexts.blog.http.urls")),
     path("api/v1/", include("contexts.search.http.urls")),
+    # Anything else under the API's prefix is the API's 404 (JSON), never a page.
+    re_path(r"^api/v1/", api_errors.endpoint_not_found),
     path("robots.txt", site.robots_txt, name="robots"),
     path(
         "sitemap.xml",
@@ -41,3 +48,20 @@ urlpatterns = [
     path("", include("contexts.search.web.urls")),
     path("", include("contexts.blog.web.urls")),
 ]
+
+
+# Errors Django answers itself (DEBUG off): JSON under /api/, the site's pages elsewhere.
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return api_errors.bad_request(request, exception)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return api_errors.server_error(request)
+    return defaults.server_error(request)
+
+
+handler400 = bad_request
+handler500 = server_error

@@ -81,6 +81,12 @@ def test_list_blogs_past_the_end_is_an_empty_page(api_client, blog, page):
         ({"page_size": "0"}, "page_size"),
         ({"page_size": "101"}, "page_size"),
         ({"page_size": "x"}, "page_size"),
+        # Python's int() takes these; a page number is ASCII digits only.
+        ({"page": "\uff11"}, "page"),  # a full-width 1
+        ({"page": "+1"}, "page"),
+        ({"page": " 1"}, "page"),
+        ({"page": "1_0"}, "page"),
+        ({"page_size": "+5"}, "page_size"),
     ],
 )
 def test_list_blogs_with_a_malformed_page_is_400(api_client, query, field):

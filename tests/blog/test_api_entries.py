@@ -192,6 +192,22 @@ def test_publish_entry_with_a_lone_surrogate_is_400(owner_client, blog):
     assert list(response.json()) == ["body"]
 
 
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_a_lone_surrogate_in_a_choice_is_400_on_that_field(owner_client, blog, method):
+    # The choice's error quotes what was sent: the answer must still be JSON, not a 500.
+    url = ENTRIES
+    if method == "PATCH":
+        created = owner_client.post(ENTRIES, {"title": "t", "body": "b"}, format="json")
+        url = f"{ENTRIES}/{created.json()['id']}"
+    content = '{"title": "t", "body": "b", "status": "\\ud800"}'
+
+    response = owner_client.generic(method, url, content, content_type="application/json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["status"]
+    assert "\\ud800" in response.content.decode()  # escaped, as JSON may write it
+
+
 @pytest.mark.parametrize("content", ["{broken", "[]", "null", "42"])
 def test_publish_entry_with_a_body_that_is_not_a_json_object_is_400(owner_client, blog, content):
     response = owner_client.generic("POST", ENTRIES, content, content_type="application/json")

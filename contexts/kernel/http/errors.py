@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -43,3 +43,25 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     code = codes if isinstance(codes, str) else "error"
     response.data = {"detail": str(getattr(exc, "detail", exc)), "code": code}
     return response
+
+
+# --- answers outside any endpoint (mounted by the composition root) ------------------------
+
+
+def _error(detail: str, code: str, status_code: int) -> JsonResponse:
+    return JsonResponse({"detail": detail, "code": code}, status=status_code)
+
+
+def endpoint_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """A path under the API's prefix that names no endpoint (a trailing slash, a typo)."""
+    return _error("No endpoint at this address.", "not_found", status.HTTP_404_NOT_FOUND)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """What Django answers 400 before any endpoint runs (a Host header not allowed)."""
+    return _error("Bad request.", "bad_request", status.HTTP_400_BAD_REQUEST)
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    """A bug: the details are in the logs, never in the answer."""
+    return _error("Server error.", "server_error", status.HTTP_500_INTERNAL_SERVER_ERROR)

@@ -40,9 +40,20 @@ class Rows(Protocol):
     def __getitem__(self, window: slice, /) -> Iterable[Any]: ...
 
 
+class _DigitsField(serializers.IntegerField):
+    """A number written in ASCII digits: not "+1", " 1", "1_0" or a full-width "１",
+    which int() would all take, giving one page several addresses."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if not (isinstance(data, str) and data.isascii() and data.isdigit()):
+            self.fail("invalid")
+        value: int = super().to_internal_value(data)
+        return value
+
+
 class _PageQuery(serializers.Serializer[Any]):
-    page = serializers.IntegerField(min_value=1, default=1)
-    page_size = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
+    page = _DigitsField(min_value=1, default=1)
+    page_size = _DigitsField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
 
 
 class PagePagination(PageNumberPagination):
