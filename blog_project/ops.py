@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from blog_project.celery import app as celery_app
 from contexts.kernel.events.stores import is_local
@@ -15,7 +15,7 @@ BROKER_TIMEOUT_SECONDS = 2.0
 
 
 @never_cache
-@require_GET
+@require_safe
 def health(request: HttpRequest) -> JsonResponse:
     """Answer 200 while the process is up."""
     return JsonResponse({"status": "ok"})
@@ -36,7 +36,7 @@ def _check_broker() -> str:
 
 
 @never_cache
-@require_GET
+@require_safe
 def ready(request: HttpRequest) -> JsonResponse:
     """Answer 200 when every database alias (and the broker, if any) answers, else 503."""
     probes: dict[str, tuple[Any, ...]] = {

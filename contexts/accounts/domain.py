@@ -13,6 +13,7 @@ from contexts.kernel.errors import (
     PermissionDenied,
 )
 from contexts.kernel.events import Event
+from contexts.kernel.text import seconds_words
 
 # The limits of this context, each defined here once: the models, the serializers, the
 # OpenAPI document and (through the api) other contexts' forms read them.
@@ -99,7 +100,7 @@ class SignInThrottled(AccountError):
     def __init__(self, retry_after: int, detail: str | None = None):
         self.retry_after = max(1, int(retry_after))
         super().__init__(
-            detail or f"{self.default_detail} Try again in {self.retry_after} seconds."
+            detail or f"{self.default_detail} Try again in {seconds_words(self.retry_after)}."
         )
 
 

@@ -45,3 +45,8 @@ def text_pattern(*, multiline: bool, blank: bool, not_only: str = r"\s") -> str:
     if blank:
         return f"^[^{refused}]*$"
     return f"^[^{refused}]*[^{not_only}{refused}][^{refused}]*$"
+
+
+def seconds_words(seconds: int) -> str:
+    """Return "1 second" or "N seconds", for messages that say how long to wait."""
+    return f"{seconds} second" if seconds == 1 else f"{seconds} seconds"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contexts.kernel.text import text_pattern, text_problem
+from contexts.kernel.text import seconds_words, text_pattern, text_problem
 
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
 CONTROLS = ["\x01", "\x07", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9f"]
@@ -60,3 +60,10 @@ def test_the_openapi_pattern_says_what_the_rule_does(text):
         assert bool(re.fullmatch(text_pattern(multiline=multiline, blank=True), text)) == accepted
         not_blank = re.fullmatch(text_pattern(multiline=multiline, blank=False), text)
         assert bool(not_blank) == (accepted and bool(text.strip()))
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"), [(1, "1 second"), (2, "2 seconds"), (57, "57 seconds")]
+)
+def test_a_wait_is_said_in_words_singular_for_one(seconds, words):
+    assert seconds_words(seconds) == words

@@ -14,6 +14,12 @@ def test_health_answers_200(client):
     assert response.json() == {"status": "ok"}
 
 
+@pytest.mark.parametrize("path", ["/server/health", "/server/ready"])
+def test_load_balancers_may_probe_with_head(client, path):
+    assert client.head(path).status_code == 200
+    assert client.post(path).status_code == 405
+
+
 def test_ready_checks_every_database_alias(client):
     response = client.get("/server/ready")
 

@@ -41,6 +41,7 @@ from contexts.blog.web.forms import (
 )
 from contexts.kernel.errors import ContextError, Unavailable
 from contexts.kernel.http.client import client_address
+from contexts.kernel.text import seconds_words
 from contexts.renderer import api as renderer_api
 
 BLOGS_PER_PAGE = 10
@@ -264,7 +265,9 @@ def signin(request: HttpRequest) -> HttpResponse:
             )
         except accounts_api.SignInThrottled as exc:
             retry_after = getattr(exc, "retry_after", None)
-            wait = f" Please wait {retry_after} seconds and try again." if retry_after else ""
+            wait = (
+                f" Please wait {seconds_words(retry_after)} and try again." if retry_after else ""
+            )
             form.add_error(None, f"Too many failed sign-in attempts.{wait}")
             status = HTTP_TOO_MANY_REQUESTS
         except accounts_api.AuthenticationFailed:
