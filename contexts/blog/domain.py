@@ -32,8 +32,9 @@ ACCOUNT_ID_MAX_LENGTH = 64
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
 IDEMPOTENCY_KEY_PATTERN = re.compile(f"[\\x20-\\x7e]{{1,{IDEMPOTENCY_KEY_MAX_LENGTH}}}")
 IDEMPOTENCY_KEY_MESSAGE = f"Use 1-{IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters."
-# Entry ids are BigAutoField primary keys; anything longer cannot be one.
-ENTRY_ID_PATTERN = re.compile(r"[0-9]{1,18}")
+# Entry ids are BigAutoField primary keys, written as Python writes them: no leading
+# zero (one entry, one address: "05" is not entry 5), nothing longer than 18 digits.
+ENTRY_ID_PATTERN = re.compile(r"[1-9][0-9]{0,17}")
 # An entry is a draft (seen by its owner only) until it is published.
 DRAFT = "draft"
 PUBLISHED = "published"

@@ -229,7 +229,9 @@ def test_get_entry_answers_the_entry(api_client, entry):
     assert body["body_html"] == fake_html("Hello *world*")
 
 
-@pytest.mark.parametrize("entry_id", ["abc", "999999", "1.5", "-1", "0x1", "9" * 40, "%00"])
+@pytest.mark.parametrize(
+    "entry_id", ["abc", "999999", "1.5", "-1", "0x1", "9" * 40, "%00", "0", "+1"]
+)
 def test_get_unknown_or_non_numeric_entry_is_404(api_client, blog, entry_id):
     assert_error(api_client.get(entry_url(entry_id)), 404, "entry_not_found")
 
@@ -282,6 +284,13 @@ def test_patch_entry_of_someone_else_is_403(entry, make_account, client_for):
 
     assert_error(response, 403, "not_owner")
     assert Entry.objects.get(pk=entry.pk).title == "Hello"
+
+
+def test_an_entry_has_one_address_not_one_per_leading_zero(api_client, owner_client, blog):
+    entry_id = owner_client.post(ENTRIES, {"title": "t", "body": "b"}, format="json").json()["id"]
+
+    assert api_client.get(entry_url(entry_id)).status_code == 200
+    assert_error(api_client.get(entry_url(f"0{entry_id}")), 404, "entry_not_found")
 
 
 @pytest.mark.parametrize("entry_id", ["abc", "424242"])
