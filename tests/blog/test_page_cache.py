@@ -7,6 +7,7 @@ writer or the background does, and reads it again: the reader must see the chang
 from datetime import timedelta
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -14,6 +15,7 @@ from rest_framework.test import APIClient
 from contexts.blog import handlers, services
 from contexts.blog.domain import EntryRenderPending
 from contexts.blog.models import Author, Entry, PageVersion
+from contexts.blog.web import pagecache
 from contexts.fetcher import api as fetcher_api
 from tests.blog.conftest_web import (
     ALL_DATABASES,
@@ -102,6 +104,22 @@ def test_an_if_modified_since_from_before_a_write_gets_the_new_page():
     response = Client().get("/", HTTP_IF_MODIFIED_SINCE=last_modified)
 
     assert response.status_code == 200 and "Second" in text(response)
+
+
+def test_query_strings_the_pages_do_not_read_never_take_a_place_in_the_cache():
+    """Otherwise /?x=1, /?x=2 ... would push the pages readers want out of the cache."""
+    publish(make_blog(register("alice")), "First")
+    cache = caches[pagecache.CACHE_ALIAS]
+    cache.clear()
+
+    for n in range(5):
+        assert "First" in read(f"/?utm_source={n}")
+    assert "First" in read("/blogs/alice-notes?page=1")
+    assert "First" in read("/api/v1/blogs/alice-notes/entries?page=1&page_size=5")
+    read("/api/v1/blogs/alice-notes/entries?page=1&page=2")  # a parameter twice
+
+    # The pages with the parameters they read are kept (two), the others are not.
+    assert len(cache._cache) == 2  # LocMemCache's entries
 
 
 def test_errors_and_redirects_are_never_cached():

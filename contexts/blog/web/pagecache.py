@@ -57,6 +57,10 @@ PUBLIC_VIEWS = frozenset(
 # Where those views are: only these requests read the version (the views are checked
 # before a page is stored).
 PUBLIC_PATHS = re.compile(r"/(?:$|feed$|blogs|authors/|api/v1/blogs)")
+# The query parameters those views read. A request with any other (/?utm_source=...),
+# or with one twice, is answered but not kept: made-up query strings must not push the
+# pages readers ask for out of the cache.
+READ_PARAMETERS = frozenset({"page", "page_size", "status"})
 API_PREFIX = "/api/"
 # Set on a request answered from the cache, which Django never resolved: the URL pattern
 # it was stored under, for whoever counts requests by route (the metrics middleware).
@@ -70,6 +74,9 @@ def _anonymous_read(request: HttpRequest) -> bool:
     return (
         request.method == "GET"
         and PUBLIC_PATHS.match(request.path_info) is not None
+        and all(
+            name in READ_PARAMETERS and len(values) == 1 for name, values in request.GET.lists()
+        )
         and "HTTP_AUTHORIZATION" not in request.META
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and MESSAGES_COOKIE not in request.COOKIES
