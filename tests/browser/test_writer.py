@@ -298,6 +298,23 @@ def test_the_header_search_box_shows_its_whole_placeholder_when_signed_in(new_pa
     assert page_width(page) <= viewport["width"]
 
 
+def test_the_entries_actions_on_a_phone_wrap_between_words_never_inside_one(new_page, site):
+    page = writer(new_page, site, viewport=PHONE)
+    page.goto(f"{site}/my/blogs/notes/entries/-/publish")
+    page.fill("input[name=title]", "Weeknight spaghetti aglio e olio")
+    page.fill("textarea[name=body]", "Some words.")
+    page.click("button[name=publish]")
+    expect(page.locator(".messages")).to_contain_text("published")
+
+    page.goto(f"{site}/my/blogs/notes")
+
+    actions = page.locator(".table__actions a")
+    assert actions.count() == 2
+    for link in actions.all():  # one box per link: "Unpubli" over "sh" would be two
+        assert link.evaluate("a => a.getClientRects().length") == 1, link.inner_text()
+    assert page_width(page) <= PHONE["width"]
+
+
 def test_the_favicon_and_the_description_line_breaks(new_page, site):
     page = writer(new_page, site)
 
