@@ -16,6 +16,12 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 _CONTROLS = r"\x00-\x1f\x7f-\x9f"
 _MULTILINE_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 _BIDI = r"\u202a-\u202e\u2066-\u2069"
+# What str.strip() removes (str.isspace), so what DRF trims from every string, as a
+# class: spelled out, since "\s" differs between dialects (ECMAScript's lacks U+001C-
+# U+001F and U+0085, and has U+FEFF, which Python keeps).
+WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Any text with a character that is not whitespace (where any character may appear).
+NOT_BLANK_PATTERN = rf"^[\s\S]*[^{WHITESPACE}][\s\S]*$"
 
 
 def text_problem(value: str, *, multiline: bool = False) -> str | None:
@@ -35,7 +41,7 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
     return None
 
 
-def text_pattern(*, multiline: bool, blank: bool, not_only: str = r"\s") -> str:
+def text_pattern(*, multiline: bool, blank: bool, not_only: str = WHITESPACE) -> str:
     """Return the pattern (JSON Schema, as Python reads it too) of text this rule accepts.
 
     `blank` False: the text must also hold a character outside the class `not_only`

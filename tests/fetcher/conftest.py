@@ -29,10 +29,14 @@ def pages() -> Iterator[PageServer]:
 
 @pytest.fixture
 def policy() -> FetchPolicy:
-    """A fetch policy that may reach 127.0.0.1 (the local servers), with short limits."""
+    """A fetch policy that may reach 127.0.0.1 (the local servers), with short limits.
+
+    The timeout leaves a busy machine's local server time to answer (1 s did not, once:
+    a redirect test saw "timeout"); the tests of timeouts outlast it by far.
+    """
     return FetchPolicy(
         user_agent=USER_AGENT,
-        timeout=1.0,
+        timeout=3.0,
         max_bytes=100_000,
         max_redirects=5,
         allow_private_addresses=True,

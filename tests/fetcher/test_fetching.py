@@ -244,7 +244,8 @@ def test_a_slow_page_is_given_up_on(pages, policy):
 
 
 def test_a_page_that_trickles_in_is_given_up_on_at_the_deadline(pages, policy):
-    pages.routes["/drip"] = Route(body=b"<title>x</title>" + b" " * 400, chunk=10, drip=0.1)
+    # 10 bytes every 0.1 s: the whole page would take 10 s, far past the deadline.
+    pages.routes["/drip"] = Route(body=b"<title>x</title>" + b" " * 1000, chunk=10, drip=0.1)
 
     assert refusal(pages.url("/drip"), policy).code == "timeout"
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contexts.kernel.text import seconds_words, text_pattern, text_problem
+from contexts.kernel.text import WHITESPACE, seconds_words, text_pattern, text_problem
 
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
 CONTROLS = ["\x01", "\x07", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9f"]
@@ -67,3 +67,11 @@ def test_the_openapi_pattern_says_what_the_rule_does(text):
 )
 def test_a_wait_is_said_in_words_singular_for_one(seconds, words):
     assert seconds_words(seconds) == words
+
+
+def test_the_whitespace_class_is_what_python_strips():
+    """DRF trims with str.strip(); the documents' patterns must call the same text blank."""
+    whitespace = re.compile(f"[{WHITESPACE}]")
+    for code in range(0x110000):
+        char = chr(code)
+        assert bool(whitespace.fullmatch(char)) == char.isspace(), hex(code)

@@ -3,6 +3,7 @@
     manage.py token_keys show             # each key's kid: the signing one, then retired ones
     manage.py token_keys rotate           # a new signing key; the old one still verifies
     manage.py token_keys retire <kid>     # once the old key's tokens have expired
+                                          # (retire -- <kid> when the kid starts with "-")
 
 A rotation keeps every token valid: the old key's public half stays in the JWKS until it
 is retired, and verifiers fetch the JWKS again when a token names a kid they do not know.
@@ -34,9 +35,11 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             lifetime = settings.ACCOUNTS_TOKEN_TTL_SECONDS
             self.stdout.write(f"signing with {new}; {old} verifies the tokens it signed")
+            # A kid is base64url: one starting with "-" would read as an option.
+            separator = "-- " if old.startswith("-") else ""
             self.stdout.write(
                 f"retire it once they have expired ({lifetime} s): "
-                f"manage.py token_keys retire {old}"
+                f"manage.py token_keys retire {separator}{old}"
             )
         elif options["subcommand"] == "retire":
             kid = options["kid"]

@@ -1,8 +1,9 @@
 """Input and output serializers of the search endpoint (the JSON of api-v1.md)."""
 
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from rest_framework import serializers
 
+from contexts.kernel.text import NOT_BLANK_PATTERN
 from contexts.search import api as search_api
 
 
@@ -21,6 +22,8 @@ class QueryField(serializers.CharField):
 class SearchQuerySerializer(serializers.Serializer):
     q = QueryField(
         max_length=search_api.QUERY_MAX_LENGTH,
+        # Whitespace alone is blank (a 400): the pattern tells clients so (OpenAPI).
+        validators=[RegexValidator(NOT_BLANK_PATTERN, "This field may not be blank.")],
         help_text=f"What to search for: 1-{search_api.QUERY_MAX_LENGTH} characters. Every "
         "word must match (in the title or the text, with stemming: `cats` finds `cat`); "
         "quotes, operators and other punctuation only separate words.",
