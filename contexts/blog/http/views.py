@@ -21,6 +21,7 @@ from contexts.blog.http.serializers import (
     EntryPageSerializer,
     EntryUpdateInputSerializer,
     blog_api_url,
+    entries_output,
     entry_api_url,
 )
 from contexts.blog.models import Author, Blog, Entry
@@ -274,8 +275,7 @@ class EntryCollectionView(BlogAPIView):
         paginator = PagePagination()
         entries = selectors.entry_list(blog=blog, status=wanted)
         page = paginator.paginate_queryset(entries, request, view=self)
-        data = EntryOutputSerializer(page, many=True, context=self.context(request)).data
-        return paginator.get_paginated_response(data)
+        return paginator.get_paginated_response(entries_output(request, page))
 
     @extend_schema(
         operation_id="entries_create",
@@ -352,7 +352,7 @@ class EntryDetailView(BlogAPIView):
         entry = selectors.entry_get(
             blog=blog, entry_id=entry_id, include_drafts=_is_owner(request, blog)
         )
-        return Response(EntryOutputSerializer(entry, context=self.context(request)).data)
+        return Response(entries_output(request, [entry])[0])
 
     @extend_schema(
         operation_id="entries_partial_update",
