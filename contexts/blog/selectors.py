@@ -152,13 +152,16 @@ def entry_neighbours(*, entry: Entry) -> tuple[Entry | None, Entry | None]:
         "id", "title", "published_at", "blog_id"
     )
     at, pk = entry.published_at, entry.pk
+    # (published_at, id) before or after the entry's, written with a bound on published_at
+    # alone that the index (blog, -published_at, -id) starts its scan at: the OR by itself
+    # was a filter over every row from the newest on (7 ms in the middle of 10,000).
     older = (
-        same_blog.filter(Q(published_at__lt=at) | Q(published_at=at, id__lt=pk))
+        same_blog.filter(Q(published_at__lt=at) | Q(id__lt=pk), published_at__lte=at)
         .order_by("-published_at", "-id")
         .first()
     )
     newer = (
-        same_blog.filter(Q(published_at__gt=at) | Q(published_at=at, id__gt=pk))
+        same_blog.filter(Q(published_at__gt=at) | Q(id__gt=pk), published_at__gte=at)
         .order_by("published_at", "id")
         .first()
     )
