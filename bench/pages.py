@@ -243,6 +243,8 @@ def _recreate_database(maintenance_url: str, name: str, *, drop_only: bool = Fal
 
 def seed(*, entries: int, writer_account_id: str) -> dict[str, str]:
     """Fill the blog context's tables; return the paths and ids the targets read."""
+    from django.db.models import Count
+
     from contexts.blog.models import Author, Blog, Entry
 
     writer = Author.objects.get(account_id=writer_account_id)
@@ -288,6 +290,16 @@ def seed(*, entries: int, writer_account_id: str) -> dict[str, str]:
             Entry.objects.bulk_create(batch)
             batch = []
     Entry.objects.bulk_create(batch)
+    # What publishing through the services keeps (blog pages count their entries by it).
+    counts = dict(
+        Entry.objects.filter(published_at__isnull=False)
+        .values("blog")
+        .annotate(n=Count("id"))
+        .values_list("blog", "n")
+    )
+    for blog in blogs:
+        blog.published_entries = counts.get(blog.pk, 0)
+    Blog.objects.bulk_update(blogs, ["published_entries"])
     middle = Entry.objects.filter(blog=big).order_by("-published_at")[entries // 4]
     return {"big": big.path, "entry": str(middle.pk), "author": authors[1].name}
 
