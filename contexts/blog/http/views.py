@@ -348,10 +348,9 @@ class EntryDetailView(BlogAPIView):
         responses={200: EntryOutputSerializer, 404: ENTRY_NOT_FOUND},
     )
     def get(self, request: Request, path: str, entry_id: str) -> Response:
-        blog = selectors.blog_get(path=path)
-        entry = selectors.entry_get(
-            blog=blog, entry_id=entry_id, include_drafts=_is_owner(request, blog)
-        )
+        entry = selectors.entry_get_at(path=path, entry_id=entry_id)
+        if entry.is_draft and not _is_owner(request, entry.blog):
+            raise domain.EntryNotFound()
         return Response(entries_output(request, [entry])[0])
 
     @extend_schema(

@@ -188,10 +188,11 @@ def blog_public(request: HttpRequest, path: str) -> HttpResponse:
 def entry_public(request: HttpRequest, path: str, entry_id: str) -> HttpResponse:
     """One published entry, with links to the one before and after; its owner also sees
     it while it is a draft."""
-    blog = selectors.blog_get(path=path)
+    entry = selectors.entry_get_at(path=path, entry_id=entry_id)
+    blog = entry.blog
     author = current_author(request)
-    is_owner = author is not None and author.pk == blog.owner_id
-    entry = selectors.entry_get(blog=blog, entry_id=entry_id, include_drafts=is_owner)
+    if entry.is_draft and (author is None or author.pk != blog.owner_id):
+        raise domain.EntryNotFound()
     older, newer = selectors.entry_neighbours(entry=entry)
     context = {
         "blog": blog,
