@@ -44,10 +44,12 @@ class Answer:
 class LiveServer:
     """`make run` or `make serve` on 127.0.0.1, with a VAR_DIR of its own."""
 
-    def __init__(self, target: str, var_dir: Path, **environ: str):
+    def __init__(self, target: str, var_dir: Path, *, port: int = 0, **environ: str):
         self.target = target
         self.var_dir = var_dir
         self.environ = environ
+        # 0: any free port, found when it starts.
+        self.requested_port = port
         self.port = 0
         self.process: subprocess.Popen | None = None
         self.log_path = var_dir / f"{target}.log"
@@ -58,7 +60,7 @@ class LiveServer:
 
     def start(self) -> "LiveServer":
         self.var_dir.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
+        self.port = self.requested_port or free_port()
         env = {key: value for key, value in os.environ.items() if key not in _HIDDEN}
         env.update(
             {

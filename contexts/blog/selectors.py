@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from django.db import connections, router
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -50,8 +50,9 @@ def blog_list_by_owner(*, author: Author) -> QuerySet[Blog]:
 
 def blog_list_with_entries() -> QuerySet[Blog]:
     """Return the blogs with at least one published entry, newest first, owner joined."""
-    published = Entry.objects.filter(blog=OuterRef("pk"), published_at__isnull=False)
-    return blog_list().filter(Exists(published))
+    # The stored count (kept by every write that publishes or unpublishes, in its
+    # transaction): no subquery per blog to build nor to run.
+    return blog_list().filter(published_entries__gt=0)
 
 
 def blog_get(*, path: str) -> Blog:
@@ -95,11 +96,14 @@ def author_get_by_account(*, account_id: str) -> Author | None:
 
 
 def entry_list(*, blog: Blog, status: str = domain.PUBLISHED) -> QuerySet[Entry]:
-    """Return a blog's entries of `status` ("published", "draft" or "all"), blog joined.
+    """Return a blog's entries of `status` ("published", "draft" or "all"), each with `blog`
+    as its blog (the very object: its owner too, when it was joined), without a join.
 
     Published entries come newest published first; drafts, newest first, before them.
     """
-    entries = Entry.objects.select_related("blog", "blog__owner").filter(blog=blog)
+    # Through the blog's related manager, every row gets `blog` itself: joining the blog
+    # and its owner again cost two model instances per row (issue 15's profile).
+    entries = blog.entries.all()
     if status == domain.PUBLISHED:
         return entries.filter(published_at__isnull=False).order_by("-published_at", "-id")
     if status == domain.DRAFT:
@@ -120,6 +124,25 @@ def entry_get(*, blog: Blog, entry_id: str, include_drafts: bool = False) -> Ent
     if found is None:
         raise domain.EntryNotFound()
     return found
+
+
+def entry_get_at(*, path: str, entry_id: str) -> Entry:
+    """Return the entry `entry_id` of the blog at `path`, draft or not, with its blog and
+    the blog's owner joined: one query where blog_get and entry_get take two. Raise
+    BlogNotFound when there is no such blog, EntryNotFound when it has no such entry.
+
+    The caller decides who may see a draft (entry.is_draft).
+    """
+    if domain.is_valid_path(path) and domain.is_valid_entry_id(entry_id):
+        found = (
+            Entry.objects.select_related("blog__owner")
+            .filter(blog__path=path, pk=int(entry_id))
+            .first()
+        )
+        if found is not None:
+            return found
+    blog_get(path=path)  # BlogNotFound first, as blog_get then entry_get would say
+    raise domain.EntryNotFound()
 
 
 def entry_list_published(*, author: Author | None = None) -> QuerySet[Entry]:
@@ -149,13 +172,16 @@ def entry_neighbours(*, entry: Entry) -> tuple[Entry | None, Entry | None]:
         "id", "title", "published_at", "blog_id"
     )
     at, pk = entry.published_at, entry.pk
+    # (published_at, id) before or after the entry's, written with a bound on published_at
+    # alone that the index (blog, -published_at, -id) starts its scan at: the OR by itself
+    # was a filter over every row from the newest on (7 ms in the middle of 10,000).
     older = (
-        same_blog.filter(Q(published_at__lt=at) | Q(published_at=at, id__lt=pk))
+        same_blog.filter(Q(published_at__lt=at) | Q(id__lt=pk), published_at__lte=at)
         .order_by("-published_at", "-id")
         .first()
     )
     newer = (
-        same_blog.filter(Q(published_at__gt=at) | Q(published_at=at, id__gt=pk))
+        same_blog.filter(Q(published_at__gt=at) | Q(id__gt=pk), published_at__gte=at)
         .order_by("published_at", "id")
         .first()
     )

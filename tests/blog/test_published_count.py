@@ -48,3 +48,15 @@ def test_deep_pages_show_the_right_entries_and_the_last_page_for_a_page_too_far(
     # The last page, as before (its sign-in link returns to the address asked for).
     assert too_far.replace("page%3D9", "page%3D3") == third
     assert "Entry 01" in home and "Entry 00" in home and "Entry 02" not in home
+
+
+def test_the_lists_of_blogs_with_entries_follow_the_count():
+    author = register("alice")
+    blog = make_blog(author)
+    entry = publish(blog, "The only one")
+    assert "alice-notes" in text(Client().get("/blogs"))
+
+    services.entry_unpublish(entry=entry, actor=author)
+
+    assert "alice-notes" not in text(Client().get("/blogs"))
+    assert "alice-notes" not in text(Client().get("/"))

@@ -92,3 +92,31 @@ def test_entry_get_finds_drafts_only_when_asked(blog, author, make_blog, make_en
         selectors.entry_get(blog=blog, entry_id=str(entry.pk))
     found = selectors.entry_get(blog=blog, entry_id=str(entry.pk), include_drafts=True)
     assert found.pk == entry.pk
+
+
+def test_entry_neighbours_walk_the_published_order_ties_included(blog, make_blog, make_entry):
+    from datetime import UTC, datetime, timedelta
+
+    from contexts.blog.models import Entry
+
+    at = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    # Three entries published in the same instant among others: ties go by id.
+    times = [at - timedelta(hours=1), at, at, at, at + timedelta(hours=1)]
+    entries = []
+    for number, published in enumerate(times):
+        entry = make_entry(blog, title=f"E{number}")
+        Entry.objects.filter(pk=entry.pk).update(published_at=published)
+        entries.append(Entry.objects.get(pk=entry.pk))
+    elsewhere = make_entry(make_blog(blog.owner, path="elsewhere"))
+    Entry.objects.filter(pk=elsewhere.pk).update(published_at=at)
+    draft = make_entry(blog, title="Draft")
+    Entry.objects.filter(pk=draft.pk).update(published_at=None)
+    order = sorted(entries, key=lambda entry: (entry.published_at, entry.pk), reverse=True)
+
+    for place, entry in enumerate(order):
+        older, newer = selectors.entry_neighbours(entry=entry)
+        assert (older.pk if older else None) == (
+            order[place + 1].pk if place + 1 < len(order) else None
+        )
+        assert (newer.pk if newer else None) == (order[place - 1].pk if place else None)
+    assert selectors.entry_neighbours(entry=Entry.objects.get(pk=draft.pk)) == (None, None)

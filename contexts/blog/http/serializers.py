@@ -181,6 +181,37 @@ class EntryOutputSerializer(serializers.Serializer):
         return entry_page_url(self.context["request"], entry)
 
 
+# What EntryOutputSerializer does field by field (DRF's fields, bound each time), done
+# once per entry: a page of 20 cost 12 ms of Python through the serializer (issue 15).
+# The serializer stays the contract's description (OpenAPI) and the test's reference:
+# tests/blog/test_api_output.py holds the two outputs equal.
+_TIME = serializers.DateTimeField()
+
+
+def _time(value) -> str | None:
+    return None if value is None else _TIME.to_representation(value)
+
+
+def entries_output(request: Request, entries) -> list[dict]:
+    """Return the JSON of `entries` (blog joined) as EntryOutputSerializer(many=True) does."""
+    # Blog paths are URL-safe ([a-z0-9-]) and ids digits: one absolute prefix for all rows.
+    pages = request.build_absolute_uri(f"{get_script_prefix()}blogs/")
+    return [
+        {
+            "id": str(entry.pk),
+            "title": entry.title,
+            "body": entry.body,
+            "body_html": entry.body_html,
+            "status": entry.status,
+            "published_at": _time(entry.published_at),
+            "edited_at": _time(entry.edited_at),
+            "url": f"{pages}{entry.blog.path}/entries/{entry.pk}",
+            "blog": {"path": entry.blog.path, "title": entry.blog.title},
+        }
+        for entry in entries
+    ]
+
+
 class _PageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)

@@ -21,6 +21,7 @@ from contexts.blog.http.serializers import (
     EntryPageSerializer,
     EntryUpdateInputSerializer,
     blog_api_url,
+    entries_output,
     entry_api_url,
 )
 from contexts.blog.models import Author, Blog, Entry
@@ -274,8 +275,7 @@ class EntryCollectionView(BlogAPIView):
         paginator = PagePagination()
         entries = selectors.entry_list(blog=blog, status=wanted)
         page = paginator.paginate_queryset(entries, request, view=self)
-        data = EntryOutputSerializer(page, many=True, context=self.context(request)).data
-        return paginator.get_paginated_response(data)
+        return paginator.get_paginated_response(entries_output(request, page))
 
     @extend_schema(
         operation_id="entries_create",
@@ -348,11 +348,10 @@ class EntryDetailView(BlogAPIView):
         responses={200: EntryOutputSerializer, 404: ENTRY_NOT_FOUND},
     )
     def get(self, request: Request, path: str, entry_id: str) -> Response:
-        blog = selectors.blog_get(path=path)
-        entry = selectors.entry_get(
-            blog=blog, entry_id=entry_id, include_drafts=_is_owner(request, blog)
-        )
-        return Response(EntryOutputSerializer(entry, context=self.context(request)).data)
+        entry = selectors.entry_get_at(path=path, entry_id=entry_id)
+        if entry.is_draft and not _is_owner(request, entry.blog):
+            raise domain.EntryNotFound()
+        return Response(entries_output(request, [entry])[0])
 
     @extend_schema(
         operation_id="entries_partial_update",

@@ -5,11 +5,32 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
 
 register = template.Library()
 
 WITH_TIME = "j M Y, H:i T"
+DAY = "j M Y"
+
+
+def _zone_name(local: datetime) -> str:
+    # As Django's "T": no name for a time that is ambiguous or does not exist in its zone.
+    zone = local.tzinfo
+    if zone is None or zone.utcoffset(local.replace(fold=not local.fold)) != zone.utcoffset(local):
+        return ""
+    return str(zone.tzname(local))
+
+
+def _formatted(local: datetime) -> tuple[str, str]:
+    """Return `local` as WITH_TIME and as DAY, as Django's dateformat writes them.
+
+    Formatting each through dateformat was most of a list row's cost (issue 15): these are
+    the two formats the site shows, written directly (the month's name translated as "M"
+    translates it); tests/blog/test_moment.py holds them equal to dateformat's.
+    """
+    day = f"{local.day} {str(MONTHS_3[local.month]).title()} {local.year:04d}"
+    return f"{day}, {local.hour:02d}:{local.minute:02d} {_zone_name(local)}", day
 
 
 @register.simple_tag
@@ -22,7 +43,11 @@ def moment(value: datetime | None, date_format: str = WITH_TIME) -> str:
     if value is None:
         return ""
     local = timezone.localtime(value)
-    title = format_date(local, WITH_TIME)
-    # Formatting is most of a list row's cost: the usual format is the title's, made once.
-    shown = title if date_format == WITH_TIME else format_date(local, date_format)
+    title, day = _formatted(local)
+    if date_format == WITH_TIME:
+        shown = title
+    elif date_format == DAY:
+        shown = day
+    else:
+        shown = format_date(local, date_format)
     return format_html('<time datetime="{}" title="{}">{}</time>', local.isoformat(), title, shown)
