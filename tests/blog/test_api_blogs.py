@@ -96,6 +96,24 @@ def test_list_blogs_with_a_malformed_page_is_400(api_client, query, field):
     assert field in response.json()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/blogs",
+        "/api/v1/blogs/first-blog",
+        "/api/v1/blogs/first-blog/entries",
+        "/api/v1/blogs/first-blog/entries/1",
+    ],
+)
+def test_every_read_with_a_forged_token_is_401_as_documented(api_client, blog, url):
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+
+    response = api_client.get(url)
+
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Bearer"
+    assert response.json()["code"] == "invalid_token"
+
+
 def test_list_blogs_with_a_forged_token_is_401(api_client):
     api_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
 

@@ -91,6 +91,11 @@ REPLAYED = OpenApiParameter(
 INVALID = invalid_response()
 BAD_PAGE = invalid_response('A malformed page or page_size: `{"page": [...]}`.')
 UNAUTHENTICATED = error_response("No valid access token (`WWW-Authenticate: Bearer`).")
+# A read needs no token, but one that is sent is checked: its owner may see drafts.
+BAD_TOKEN = error_response(
+    "A token was sent and is malformed, expired or forged (`WWW-Authenticate: Bearer`); "
+    "send none to read as anyone."
+)
 NOT_OWNER = error_response("Only the blog's owner may do this (`not_owner`).")
 BLOG_NOT_FOUND = error_response("No such blog (`blog_not_found`).")
 ENTRY_NOT_FOUND = error_response(
@@ -149,7 +154,7 @@ class BlogCollectionView(BlogAPIView):
         description="Every blog, newest first, a page at a time.",
         tags=BLOGS,
         parameters=PAGE_PARAMETERS,
-        responses={200: BlogPageSerializer, 400: BAD_PAGE},
+        responses={200: BlogPageSerializer, 400: BAD_PAGE, 401: BAD_TOKEN},
     )
     def get(self, request: Request) -> Response:
         paginator = PagePagination()
@@ -192,7 +197,7 @@ class BlogDetailView(BlogAPIView):
         summary="Get a blog",
         tags=BLOGS,
         parameters=[PATH_PARAMETER],
-        responses={200: BlogOutputSerializer, 404: BLOG_NOT_FOUND},
+        responses={200: BlogOutputSerializer, 401: BAD_TOKEN, 404: BLOG_NOT_FOUND},
     )
     def get(self, request: Request, path: str) -> Response:
         blog = selectors.blog_get(path=path)
@@ -258,7 +263,10 @@ class EntryCollectionView(BlogAPIView):
         responses={
             200: EntryPageSerializer,
             400: BAD_PAGE,
-            401: error_response("Drafts asked for without a token."),
+            401: error_response(
+                "Drafts asked for without a token, or a token sent that is malformed, "
+                "expired or forged."
+            ),
             403: error_response("Drafts asked for by another account than the owner's."),
             404: BLOG_NOT_FOUND,
         },
@@ -345,7 +353,7 @@ class EntryDetailView(BlogAPIView):
         summary="Get an entry",
         tags=ENTRIES,
         parameters=[PATH_PARAMETER, ENTRY_ID_PARAMETER],
-        responses={200: EntryOutputSerializer, 404: ENTRY_NOT_FOUND},
+        responses={200: EntryOutputSerializer, 401: BAD_TOKEN, 404: ENTRY_NOT_FOUND},
     )
     def get(self, request: Request, path: str, entry_id: str) -> Response:
         entry = selectors.entry_get_at(path=path, entry_id=entry_id)
