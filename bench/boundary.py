@@ -20,7 +20,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Protocol
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -36,7 +35,7 @@ import random  # noqa: E402
 import httpx  # noqa: E402
 
 from bench.corpus import build_document  # noqa: E402
-from bench.timing import percentiles, timed  # noqa: E402
+from bench.timing import LocalPing, PingApi, percentiles, timed  # noqa: E402
 from contexts.kernel.seams import Seam  # noqa: E402
 from contexts.kernel.seams.client import RemoteApi, RemoteConfig, errors_of  # noqa: E402
 from contexts.renderer import api as renderer_api  # noqa: E402
@@ -44,15 +43,6 @@ from contexts.renderer import services as renderer_services  # noqa: E402
 
 # As `make serve-context` runs a service (its gunicorn settings), with one worker.
 SERVICE_CONFIG = "blog_project/gunicorn_service.conf.py"
-
-
-class PingApi(Protocol):
-    def ping(self, *, value: int) -> int: ...
-
-
-class LocalPing:
-    def ping(self, *, value: int) -> int:
-        return value
 
 
 def _row(label: str, timings: list[float], unit: str = "us") -> tuple[float, float]:

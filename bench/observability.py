@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Protocol
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -48,7 +47,7 @@ from opentelemetry.sdk.trace.export import (  # noqa: E402
     SpanExportResult,
 )
 
-from bench.timing import percentiles, timed  # noqa: E402
+from bench.timing import LocalPing, PingApi, percentiles, timed  # noqa: E402
 from blog_project import tracing  # noqa: E402
 from contexts.kernel import metrics  # noqa: E402
 from contexts.kernel.seams import Seam, binding  # noqa: E402
@@ -57,15 +56,6 @@ from contexts.kernel.tracing import use_case  # noqa: E402
 ROUNDS = 20_000
 REQUESTS = 2_000
 MIDDLEWARE = "blog_project.metrics.RequestMetricsMiddleware"
-
-
-class PingApi(Protocol):
-    def ping(self, *, value: int) -> int: ...
-
-
-class LocalPing:
-    def ping(self, *, value: int) -> int:
-        return value
 
 
 class Nowhere(SpanExporter):

@@ -4,6 +4,8 @@ endpoint is: a client never has to read an HTML page."""
 import pytest
 from django.test import Client, override_settings
 
+from contexts.blog.http import views
+
 pytestmark = pytest.mark.django_db(databases="__all__")
 
 NOT_FOUND = {"detail": "No endpoint at this address.", "code": "not_found"}
@@ -54,8 +56,6 @@ def test_a_bad_host_is_a_json_400_on_the_api_and_an_html_400_elsewhere():
 
 @override_settings(DEBUG=False)
 def test_a_server_error_on_the_api_is_json(monkeypatch):
-    from contexts.blog.http import views
-
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
