@@ -273,7 +273,7 @@ def test_a_friendly_500_page_is_served_when_something_breaks(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views.selectors, "blog_list", broken)
+    monkeypatch.setattr(views.selectors, "entry_window_published", broken)
     client = Client(raise_request_exception=False)
 
     response = client.get("/")

@@ -281,7 +281,7 @@ class EntryCollectionView(BlogAPIView):
                 raise exceptions.NotAuthenticated("Only the blog's owner may list its drafts.")
             raise domain.NotOwner("Only the blog's owner may list its drafts.")
         paginator = PagePagination()
-        entries = selectors.entry_list(blog=blog, status=wanted)
+        entries = selectors.entry_window(blog=blog, status=wanted)
         page = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response(entries_output(request, page))
 

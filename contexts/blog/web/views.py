@@ -41,6 +41,7 @@ from contexts.blog.web.forms import (
 )
 from contexts.kernel.errors import ContextError, Unavailable
 from contexts.kernel.http.client import client_address
+from contexts.kernel.prepared import Window
 from contexts.kernel.text import seconds_words
 from contexts.renderer import api as renderer_api
 
@@ -76,7 +77,7 @@ SAVED_TAG = "entry-saved"
 class _CountedPaginator(Paginator):
     """A paginator told how many rows there are (a count stored with them), not counting."""
 
-    def __init__(self, rows: QuerySet, per_page: int, *, count: int) -> None:
+    def __init__(self, rows: QuerySet | Window, per_page: int, *, count: int) -> None:
         super().__init__(rows, per_page)
         self._count = count
 
@@ -85,7 +86,9 @@ class _CountedPaginator(Paginator):
         return self._count
 
 
-def _page(request: HttpRequest, rows: QuerySet, per_page: int, count: int | None = None) -> Page:
+def _page(
+    request: HttpRequest, rows: QuerySet | Window, per_page: int, count: int | None = None
+) -> Page:
     """Return the requested page of `rows` (a bad or too large ?page= gives a real page)."""
     if count is None:
         paginator = Paginator(rows, per_page)
@@ -149,13 +152,13 @@ def home(request: HttpRequest) -> HttpResponse:
     shown = ("title", "excerpt", "published_at", "blog__path", "blog__title", "blog__owner__name")
     page = _page(
         request,
-        selectors.entry_list_published().only(*shown),
+        selectors.entry_window_published(only=shown),
         HOME_ENTRIES_PER_PAGE,
         count=selectors.entry_count_published(),
     )
     blogs = []
     if page.number == 1:
-        blogs = list(selectors.blog_list_with_entries()[: HOME_BLOGS + 1])
+        blogs = selectors.blog_window_with_entries()[: HOME_BLOGS + 1]
     context = {
         "page": page,
         "blogs": blogs[:HOME_BLOGS],
@@ -168,7 +171,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def blogs_public(request: HttpRequest) -> HttpResponse:
     """Every blog with at least one published entry, newest first."""
-    page = _page(request, selectors.blog_list_with_entries(), BLOGS_PER_PAGE)
+    page = _page(request, selectors.blog_window_with_entries(), BLOGS_PER_PAGE)
     return render(request, "blog/public/blogs.html", {"page": page})
 
 
@@ -177,7 +180,7 @@ def blogs_public(request: HttpRequest) -> HttpResponse:
 def blog_public(request: HttpRequest, path: str) -> HttpResponse:
     """A blog and the excerpts of its published entries, newest first."""
     blog = selectors.blog_get(path=path)
-    entries = selectors.entry_list(blog=blog).defer(*selectors.BODIES)
+    entries = selectors.entry_window(blog=blog, bodies=False)
     page = _page(request, entries, ENTRIES_PER_PAGE, count=blog.published_entries)
     context = {
         "blog": blog,
@@ -214,7 +217,7 @@ def entry_public(request: HttpRequest, path: str, entry_id: str) -> HttpResponse
 def author_public(request: HttpRequest, name: str) -> HttpResponse:
     """An author's blogs."""
     author = selectors.author_get_by_name(name=name)
-    page = _page(request, selectors.blog_list_by_owner(author=author), BLOGS_PER_PAGE)
+    page = _page(request, selectors.blog_window_by_owner(author=author), BLOGS_PER_PAGE)
     return render(request, "blog/public/author.html", {"author": author, "page": page})
 
 
