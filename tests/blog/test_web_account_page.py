@@ -174,7 +174,7 @@ def test_delete_asks_for_the_password_and_lists_what_goes():
 
     assert response.status_code == 200
     page = text(response)
-    assert 'name="password"' in page and "Alice&#x27;s notes" in page
+    assert 'name="password"' in page and "Alice&#39;s notes" in page
     assert "cannot be undone" in page
 
 

@@ -198,7 +198,7 @@ def test_create_a_blog_with_invalid_input_names_the_field(data, field):
 def test_edit_a_blog():
     client, blog = _alice_with_blog()
     form = client.get("/my/blogs/alice-notes/edit")
-    assert form.status_code == 200 and "Alice&#x27;s notes" in text(form)
+    assert form.status_code == 200 and "Alice&#39;s notes" in text(form)
 
     response = client.post(
         "/my/blogs/alice-notes/edit", {"title": "New title", "description": "New words"}
