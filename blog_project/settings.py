@@ -188,19 +188,30 @@ ROOT_URLCONF = (
 WSGI_APPLICATION = "blog_project.wsgi.application"
 ASGI_APPLICATION = "blog_project.asgi.application"
 
+_CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "contexts.blog.web.context_processors.web_session",
+]
 TEMPLATES = [
+    # The site's pages: Jinja2 templates in each app's jinja2/ folder (blog_project/jinja_env.py
+    # says why). Django's engine after it, for other packages' templates.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "blog_project.jinja_env.environment",
+            "autoescape": True,
+            "context_processors": _CONTEXT_PROCESSORS,
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "contexts.blog.web.context_processors.web_session",
-            ],
-        },
+        "OPTIONS": {"context_processors": _CONTEXT_PROCESSORS},
     },
 ]
 

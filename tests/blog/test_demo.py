@@ -72,7 +72,7 @@ def test_demo_accounts_can_sign_in_in_the_browser():
     response = client.post("/signin", {"name": "alice", "password": DEMO_PASSWORD})
 
     assert response.status_code == 302
-    assert "Alice&#x27;s notes" in text(client.get("/my/blogs"))
+    assert "Alice&#39;s notes" in text(client.get("/my/blogs"))
 
 
 def test_demo_twice_changes_nothing():

@@ -315,7 +315,7 @@ def test_deleting_a_blog_through_the_web_takes_its_pages_away():
     author = author_named("alice")
     entry = publish(make_blog(author), "Hello")
     entry_page = f"/blogs/alice-notes/entries/{entry.pk}"
-    assert "Hello" in read(entry_page) and "Alice&#x27;s notes" in read("/authors/alice")
+    assert "Hello" in read(entry_page) and "Alice&#39;s notes" in read("/authors/alice")
 
     alice.post("/my/blogs/alice-notes/delete")
 
@@ -323,7 +323,7 @@ def test_deleting_a_blog_through_the_web_takes_its_pages_away():
     assert Client().get("/blogs/alice-notes").status_code == 404
     assert APIClient().get("/api/v1/blogs/alice-notes").status_code == 404
     assert "Hello" not in read("/")
-    assert "Alice&#x27;s notes" not in read("/authors/alice")
+    assert "Alice&#39;s notes" not in read("/authors/alice")
 
 
 def test_a_render_finished_in_the_background_replaces_the_escaped_body(

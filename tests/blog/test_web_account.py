@@ -11,6 +11,8 @@ from tests.blog.conftest_web import (
     ALL_DATABASES,
     PASSWORD,
     client_of,
+    csrf_token,
+    field_errors,
     register,
     sign_in,
     text,
@@ -19,10 +21,6 @@ from tests.blog.conftest_web import (
 pytestmark = pytest.mark.django_db(databases=ALL_DATABASES)
 
 COOKIE = settings.SESSION_COOKIE_NAME
-
-
-def _field_errors(response, field: str) -> list[str]:
-    return list(response.context["form"].errors.get(field, []))
 
 
 def test_sign_up_page_has_the_api_field_names():
@@ -51,7 +49,7 @@ def test_sign_up_with_a_taken_name_shows_the_error_next_to_the_name_field():
     response = Client().post("/signup", {"name": "ALICE", "password": PASSWORD})
 
     assert response.status_code == 200
-    assert _field_errors(response, "name")
+    assert field_errors(response, "name")
     assert 'id="id_name_error"' in text(response)
     assert COOKIE not in response.cookies
 
@@ -61,7 +59,7 @@ def test_sign_up_with_an_invalid_name_shows_the_error_next_to_the_name_field(nam
     response = Client().post("/signup", {"name": name, "password": PASSWORD})
 
     assert response.status_code == 200
-    assert _field_errors(response, "name")
+    assert field_errors(response, "name")
     assert not Author.objects.exists()
 
 
@@ -70,7 +68,7 @@ def test_sign_up_with_a_weak_password_shows_the_error_next_to_the_password_field
     response = Client().post("/signup", {"name": "alice", "password": password})
 
     assert response.status_code == 200
-    assert _field_errors(response, "password")
+    assert field_errors(response, "password")
     assert 'id="id_password_error"' in text(response)
     assert not Author.objects.exists()
 
@@ -79,7 +77,7 @@ def test_sign_up_with_empty_fields_names_both_fields():
     response = Client().post("/signup", {})
 
     assert response.status_code == 200
-    assert _field_errors(response, "name") and _field_errors(response, "password")
+    assert field_errors(response, "name") and field_errors(response, "password")
 
 
 def test_sign_in_signs_in_and_the_header_shows_the_name():
@@ -231,7 +229,7 @@ def test_sign_out_without_a_csrf_token_is_refused_and_keeps_the_session():
     register("alice")
     client = Client(enforce_csrf_checks=True)
     page = client.get("/signin")
-    token = page.context["csrf_token"]
+    token = csrf_token(page)
     assert (
         client.post(
             "/signin", {"name": "alice", "password": PASSWORD, "csrfmiddlewaretoken": str(token)}

@@ -11,6 +11,7 @@ from tests.blog.conftest_web import (
     ALL_DATABASES,
     PASSWORD,
     client_of,
+    field_errors,
     make_blog,
     publish,
     register,
@@ -22,10 +23,6 @@ pytestmark = pytest.mark.django_db(databases=ALL_DATABASES)
 
 COOKIE = settings.SESSION_COOKIE_NAME
 NEW_PASSWORD = "another-horse-staple-7"
-
-
-def _field_errors(response, field: str) -> list[str]:
-    return list(response.context["form"].errors.get(field, []))
 
 
 def _change(client, current=PASSWORD, new=NEW_PASSWORD, again=None):
@@ -113,7 +110,7 @@ def test_a_wrong_current_password_is_an_error_on_that_field():
     response = _change(client, current="not-my-password")
 
     assert response.status_code == 200
-    assert _field_errors(response, "current_password") == ["This is not your current password."]
+    assert field_errors(response, "current_password") == ["This is not your current password."]
     assert accounts_api.account_authenticate(name="alice", password=PASSWORD)
 
 
@@ -123,7 +120,7 @@ def test_two_different_new_passwords_are_an_error_and_change_nothing():
     response = _change(client, again="something-else-entirely")
 
     assert response.status_code == 200
-    assert _field_errors(response, "new_password_again") == ["The two new passwords differ."]
+    assert field_errors(response, "new_password_again") == ["The two new passwords differ."]
     assert accounts_api.account_authenticate(name="alice", password=PASSWORD)
 
 
@@ -134,7 +131,7 @@ def test_a_weak_new_password_is_an_error_on_that_field(new):
     response = _change(client, new=new)
 
     assert response.status_code == 200
-    assert _field_errors(response, "new_password")
+    assert field_errors(response, "new_password")
     assert accounts_api.account_authenticate(name="alice", password=PASSWORD)
 
 
@@ -143,7 +140,7 @@ def test_carol12345_is_refused_to_carol_naming_the_problem():
 
     response = _change(client, new="carol12345")
 
-    assert "too similar to the name" in _field_errors(response, "new_password")[0]
+    assert "too similar to the name" in field_errors(response, "new_password")[0]
 
 
 @pytest.mark.in_process
@@ -155,7 +152,7 @@ def test_wrong_current_passwords_are_throttled_with_a_clear_message():
     response = _change(client)
 
     assert response.status_code == 429
-    assert "Too many wrong passwords" in _field_errors(response, "current_password")[0]
+    assert "Too many wrong passwords" in field_errors(response, "current_password")[0]
 
 
 def test_empty_fields_are_named():
@@ -163,7 +160,7 @@ def test_empty_fields_are_named():
 
     assert response.status_code == 200
     for field in ("current_password", "new_password", "new_password_again"):
-        assert _field_errors(response, field)
+        assert field_errors(response, field)
 
 
 # --- delete the account ----------------------------------------------------------------------
@@ -177,7 +174,7 @@ def test_delete_asks_for_the_password_and_lists_what_goes():
 
     assert response.status_code == 200
     page = text(response)
-    assert 'name="password"' in page and "Alice&#x27;s notes" in page
+    assert 'name="password"' in page and "Alice&#39;s notes" in page
     assert "cannot be undone" in page
 
 
@@ -208,7 +205,7 @@ def test_a_wrong_password_deletes_nothing():
     response = client.post("/my/account/delete", {"password": "not-my-password"})
 
     assert response.status_code == 200
-    assert "Nothing was deleted" in _field_errors(response, "password")[0]
+    assert "Nothing was deleted" in field_errors(response, "password")[0]
     assert Blog.objects.exists()
     assert client.get("/my/blogs").status_code == 200
 
@@ -217,7 +214,7 @@ def test_deleting_without_a_password_names_the_field():
     response = client_of("alice").post("/my/account/delete", {})
 
     assert response.status_code == 200
-    assert _field_errors(response, "password")
+    assert field_errors(response, "password")
 
 
 # --- small things -----------------------------------------------------------------------------

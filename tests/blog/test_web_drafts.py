@@ -9,6 +9,8 @@ from tests.blog.conftest_web import (
     ALL_DATABASES,
     PASSWORD,
     client_of,
+    field_errors,
+    form_errors,
     make_blog,
     publish,
     register,
@@ -30,10 +32,6 @@ def _draft(blog, title="A draft", body="draft *body*") -> Entry:
     return services.entry_create(
         blog=blog, actor=blog.owner, title=title, body=body, status="draft"
     )
-
-
-def _field_errors(response, field: str) -> list[str]:
-    return list(response.context["form"].errors.get(field, []))
 
 
 # --- the editor ----------------------------------------------------------------------------
@@ -180,7 +178,7 @@ def test_the_no_javascript_preview_works_without_a_title():
     assert response.status_code == 200
     page = text(response)
     assert "<em>this</em>" in page
-    assert not response.context["form"].errors
+    assert not form_errors(response)
     assert "data-editor-unsaved" in page
     assert not Entry.objects.exists()
 
@@ -190,7 +188,7 @@ def test_the_preview_still_refuses_a_body_over_the_limit():
 
     response = client.post(EDITOR, {"title": "", "body": "x" * 100_001, "preview": ""})
 
-    assert _field_errors(response, "body")
+    assert field_errors(response, "body")
 
 
 # --- never lose a text ----------------------------------------------------------------------

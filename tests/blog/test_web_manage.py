@@ -9,6 +9,8 @@ from contexts.renderer import api as renderer_api
 from tests.blog.conftest_web import (
     ALL_DATABASES,
     client_of,
+    csrf_token,
+    field_errors,
     make_blog,
     publish,
     register,
@@ -23,10 +25,6 @@ def _alice_with_blog():
     client = client_of("alice")
     blog = make_blog(Author.objects.get(name="alice"))
     return client, blog
-
-
-def _field_errors(response, field: str) -> list[str]:
-    return list(response.context["form"].errors.get(field, []))
 
 
 # -- who may see what -----------------------------------------------------------------------
@@ -169,7 +167,7 @@ def test_create_a_blog_with_a_taken_path_shows_the_error_next_to_the_path():
     response = client.post("/my/blogs/-/create", {"path": "alice-notes", "title": "Again"})
 
     assert response.status_code == 200
-    assert _field_errors(response, "path")
+    assert field_errors(response, "path")
     assert 'id="id_path_error"' in text(response)
     assert Blog.objects.count() == 1
 
@@ -193,14 +191,14 @@ def test_create_a_blog_with_invalid_input_names_the_field(data, field):
     response = client.post("/my/blogs/-/create", data)
 
     assert response.status_code == 200
-    assert _field_errors(response, field)
+    assert field_errors(response, field)
     assert not Blog.objects.exists()
 
 
 def test_edit_a_blog():
     client, blog = _alice_with_blog()
     form = client.get("/my/blogs/alice-notes/edit")
-    assert form.status_code == 200 and "Alice&#x27;s notes" in text(form)
+    assert form.status_code == 200 and "Alice&#39;s notes" in text(form)
 
     response = client.post(
         "/my/blogs/alice-notes/edit", {"title": "New title", "description": "New words"}
@@ -218,7 +216,7 @@ def test_edit_a_blog_with_an_empty_title_names_the_field():
     response = client.post("/my/blogs/alice-notes/edit", {"title": "", "description": ""})
 
     assert response.status_code == 200
-    assert _field_errors(response, "title")
+    assert field_errors(response, "title")
     blog.refresh_from_db()
     assert blog.title == "Alice's notes"
 
@@ -319,7 +317,7 @@ def test_publish_with_invalid_input_names_the_field(data, field):
     response = client.post("/my/blogs/alice-notes/entries/-/publish", data)
 
     assert response.status_code == 200
-    assert _field_errors(response, field)
+    assert field_errors(response, field)
     assert not Entry.objects.exists()
 
 
@@ -333,7 +331,7 @@ def test_a_blank_body_is_saved_as_a_draft_but_never_published(body):
     saved = client.post("/my/blogs/alice-notes/entries/-/publish", {"title": "T", "body": body})
 
     assert refused.status_code == 200
-    assert "needs a body to be published" in _field_errors(refused, "body")[0]
+    assert "needs a body to be published" in field_errors(refused, "body")[0]
     assert saved.status_code == 302
     entry = Entry.objects.get(blog=blog)
     assert (entry.status, entry.body) == ("draft", body)
@@ -369,7 +367,7 @@ def test_edit_an_entry_with_an_empty_title_names_the_field():
     )
 
     assert response.status_code == 200
-    assert _field_errors(response, "title")
+    assert field_errors(response, "title")
     entry.refresh_from_db()
     assert entry.title == "Before"
 
@@ -434,7 +432,7 @@ def test_a_source_the_renderer_refuses_is_an_error_on_the_body(monkeypatch):
     )
 
     assert response.status_code == 200
-    assert _field_errors(response, "body")
+    assert field_errors(response, "body")
 
 
 def test_the_preview_url_of_the_editor_renders_what_the_script_sends():
@@ -442,7 +440,7 @@ def test_the_preview_url_of_the_editor_renders_what_the_script_sends():
     client = Client(enforce_csrf_checks=True)
     client.cookies.update(alice.cookies)
     editor = client.get("/my/blogs/alice-notes/entries/-/publish")
-    token = str(editor.context["csrf_token"])  # the script reads it from the form
+    token = csrf_token(editor)  # the script reads it from the form
 
     response = client.post(
         views.RENDER_API_URL,

@@ -117,7 +117,7 @@ def test_pages_announce_their_feeds():
         assert site_feed in text(Client().get(url)), url
     for url in (f"/blogs/{blog.path}", f"/blogs/{blog.path}/entries/{entry.pk}"):
         assert (
-            'type="application/atom+xml" title="Alice&#x27;s notes" href="/blogs/alice-notes/feed"'
+            'type="application/atom+xml" title="Alice&#39;s notes" href="/blogs/alice-notes/feed"'
             in text(Client().get(url))
         )
     assert 'href="/authors/alice/feed"' in text(Client().get("/authors/alice"))
@@ -137,11 +137,11 @@ def test_an_entry_page_tells_a_shared_link_its_title_excerpt_and_canonical_addre
     assert f'<link rel="canonical" href="{url}">' in head
     assert '<meta name="description" content="Hello there, .">' in head
     assert '<meta property="og:type" content="article">' in head
-    assert '<meta property="og:title" content="Say &quot;hi&quot;">' in head
+    assert '<meta property="og:title" content="Say &#34;hi&#34;">' in head
     assert f'<meta property="og:url" content="{url}">' in head
     assert '<meta property="og:description" content="Hello there, .">' in head
     assert '<meta name="twitter:card" content="summary">' in head
-    assert '<meta name="twitter:title" content="Say &quot;hi&quot;">' in head
+    assert '<meta name="twitter:title" content="Say &#34;hi&#34;">' in head
     assert f'content="{entry.published_at.isoformat()}"' in head
     assert '<meta property="article:author" content="http://testserver/authors/alice">' in head
 
@@ -157,7 +157,7 @@ def test_a_blog_page_tells_a_shared_link_its_title_description_and_address():
     assert '<link rel="canonical" href="http://testserver/blogs/alice-notes">' in head
     assert '<meta name="description" content="About things">' in head
     assert '<meta property="og:type" content="website">' in head
-    assert '<meta property="og:title" content="Alice&#x27;s notes">' in head
+    assert '<meta property="og:title" content="Alice&#39;s notes">' in head
     assert '<link rel="canonical" href="http://testserver/blogs/alice-notes?page=2">' in second
 
 

@@ -4,6 +4,7 @@ endpoint is: a client never has to read an HTML page."""
 import pytest
 from django.test import Client, override_settings
 
+from contexts.blog import selectors as blog_selectors
 from contexts.blog.http import views
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -66,6 +67,26 @@ def test_a_server_error_on_the_api_is_json(monkeypatch):
 
     assert response.status_code == 500
     assert response.json() == {"detail": "Server error.", "code": "server_error"}
+
+
+@override_settings(DEBUG=False)
+def test_a_server_error_on_a_page_is_the_sites_500_page(monkeypatch):
+    """Django renders 500.html without the request (no context processors, no CSRF)."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(blog_selectors, "entry_count_published", broken)
+    client = Client(raise_request_exception=False)
+
+    response = client.get("/")
+
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "<title>Something went wrong · Blogs</title>" in page
+    assert '<link rel="stylesheet" href="/static/blog/site.css">' in page
+    assert "a bug" not in page
 
 
 def test_the_format_query_parameter_is_not_a_switch():

@@ -1,0 +1,67 @@
+"""The Jinja2 environment of the site's pages (TEMPLATES' first engine, in settings).
+
+Django's template engine was two thirds of a cold render of the home page (issue 15):
+the pages are Jinja2 templates (contexts/*/jinja2/), which compile to Python. Django's
+engine stays behind it for the templates of other packages (the API docs page, the admin,
+form widgets).
+
+The helpers are the ones Django's templates loaded, the same functions:
+`url(name, *args)` (reverse), `static(path)`, `moment(value[, format])`, the
+`entry_url`, `blog_url` and `author_url` filters, and Django's filters the pages used
+(`linebreaksbr`, `urlencode`, `truncatechars`), so that the pages read as they did.
+Autoescaping is on: Django's SafeString and Jinja's Markup both have `__html__`, so what
+was safe there (rendered entries, form fields, <time>) is written as is, the rest escaped.
+"""
+
+from typing import Any
+
+from django.template import Context as DjangoContext
+from django.template import defaultfilters, defaulttags
+from django.templatetags.static import static
+from django.urls import reverse
+from jinja2 import ChainableUndefined, Environment, pass_context
+from jinja2.runtime import Context
+
+from contexts.blog.templatetags import blog_links, blog_time
+
+
+def url(viewname: str, *args: Any) -> str:
+    """The path of the view `viewname` ("namespace:name") with its positional arguments."""
+    return reverse(viewname, args=args)
+
+
+@pass_context
+def querystring(context: Context, **changes: Any) -> str:
+    """The request's query string with `changes` (None removes a key), as Django's
+    `{% querystring %}` writes it."""
+    return defaulttags.querystring(DjangoContext(), context["request"].GET, **changes)
+
+
+def environment(**options: Any) -> Environment:
+    """The environment Django's Jinja2 backend renders the pages with."""
+    # As Django's templates: a missing variable (or attribute of one) is blank, and the
+    # text of a template is written as it is, its last newline included.
+    options.setdefault("undefined", ChainableUndefined)
+    options.setdefault("keep_trailing_newline", True)
+    # Always on, whatever OPTIONS say: every page escapes what it did not mark safe.
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, **options)
+    env.globals.update(
+        {
+            "url": url,
+            "static": static,
+            "moment": blog_time.moment,
+            "querystring": querystring,
+        }
+    )
+    env.filters.update(
+        {
+            "entry_url": blog_links.entry_url,
+            "blog_url": blog_links.blog_url,
+            "author_url": blog_links.author_url,
+            "linebreaksbr": defaultfilters.linebreaksbr,
+            "urlencode": defaultfilters.urlencode,
+            "truncatechars": defaultfilters.truncatechars,
+        }
+    )
+    return env
