@@ -13,12 +13,13 @@ Autoescaping is on: Django's SafeString and Jinja's Markup both have `__html__`,
 was safe there (rendered entries, form fields, <time>) is written as is, the rest escaped.
 """
 
+from functools import lru_cache
 from typing import Any
 
 from django.template import Context as DjangoContext
 from django.template import defaultfilters, defaulttags
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, get_script_prefix, get_urlconf, reverse
 from jinja2 import ChainableUndefined, Environment, pass_context
 from jinja2.runtime import Context
 
@@ -27,7 +28,15 @@ from contexts.blog.templatetags import blog_links, blog_time
 
 def url(viewname: str, *args: Any) -> str:
     """The path of the view `viewname` ("namespace:name") with its positional arguments."""
-    return reverse(viewname, args=args)
+    if args:
+        return reverse(viewname, args=args)
+    # The header's links, on every page: reversed once for each URLconf and prefix.
+    return _reversed(viewname, get_resolver(get_urlconf()), get_script_prefix())
+
+
+@lru_cache(maxsize=256)
+def _reversed(viewname: str, resolver: URLResolver, prefix: str) -> str:
+    return reverse(viewname, urlconf=resolver.urlconf_name)
 
 
 @pass_context
