@@ -228,20 +228,19 @@ def _published_entry(entry: Entry) -> domain.PublishedEntry:
     )
 
 
-def token_refusal(*, account_id: str, credentials_generation: int) -> str | None:
-    """Say why a token of this account and generation must be refused, or None.
+def token_author(
+    *, account_id: str, credentials_generation: int
+) -> tuple[str | None, Author | None]:
+    """Say why a token of this account and generation must be refused, or None, and
+    return the account's author here (None before its first write).
 
     "deleted" when the account was deleted, "revoked" when it was issued before a
     password change. One query while the account has its author here (the usual case).
     """
-    known = (
-        Author.objects.filter(account_id=account_id)
-        .values_list("credentials_generation", flat=True)
-        .first()
-    )
-    if known is None:
-        return "deleted" if account_is_deleted(account_id=account_id) else None
-    return "revoked" if credentials_generation < known else None
+    author = Author.objects.filter(account_id=account_id).first()
+    if author is None:
+        return ("deleted" if account_is_deleted(account_id=account_id) else None), None
+    return ("revoked" if credentials_generation < author.credentials_generation else None), author
 
 
 def account_is_deleted(*, account_id: str) -> bool:

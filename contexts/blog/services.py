@@ -108,7 +108,7 @@ def author_credentials_renew(*, account_id: str, name: str, credentials_generati
     """Record that the account's password changed; end its sessions made before that.
 
     Tokens and web sessions of a lower generation are refused from now on (see
-    selectors.token_refusal and web.auth). Generations only go up, so a late, repeated
+    selectors.token_author and web.auth). Generations only go up, so a late, repeated
     or out-of-order event changes nothing. A deleted account stays deleted.
     """
     with transaction.atomic(using=ALIAS):
@@ -288,22 +288,25 @@ def _render(body: str) -> renderer_api.Rendered | None:
     return _render_within_budget(body, previews) or rendered
 
 
-def _links_keep(entry_id: int, link_urls: tuple[str, ...] | None) -> None:
+def _links_keep(entry_id: int, link_urls: tuple[str, ...] | None, *, new: bool = False) -> None:
     """Inside the saving transaction: remember which pages the entry shows metadata of.
 
     Once the change commits, the fetcher is asked for the pages it does not know yet
     (or should refresh); when their metadata arrives, its event renders the entry again.
-    None: unknown until the entry renders (entry_render_store keeps them then).
+    None: unknown until the entry renders (entry_render_store keeps them then). A `new`
+    entry has no links yet: nothing to forget, and nothing to write when it shows none.
     """
     if link_urls is None:
         return
     urls = [url for url in link_urls if len(url) <= fetcher_api.MAX_URL_LENGTH]
-    EntryLink.objects.filter(entry_id=entry_id).exclude(url__in=urls).delete()
+    if not new:
+        EntryLink.objects.filter(entry_id=entry_id).exclude(url__in=urls).delete()
+    if not urls:
+        return
     EntryLink.objects.bulk_create(
         [EntryLink(entry_id=entry_id, url=url) for url in urls], ignore_conflicts=True
     )
-    if urls:
-        transaction.on_commit(partial(_links_fetch, urls), using=ALIAS)
+    transaction.on_commit(partial(_links_fetch, urls), using=ALIAS)
 
 
 def _links_fetch(urls: list[str]) -> None:
@@ -439,9 +442,18 @@ def _count_published(blog_id: int, change: int) -> None:
     Blog.objects.filter(pk=blog_id).update(published_entries=F("published_entries") + change)
 
 
-def _lock_blog(blog: Blog) -> None:
-    # Holding the blog row keeps a concurrent blog_delete from orphaning the new entry.
-    if not Blog.objects.select_for_update().filter(pk=blog.pk).exists():
+def _lock_blog(blog: Blog, *, published: int = 0) -> None:
+    """Inside the changing transaction: hold the blog row, adding `published` to its count.
+
+    Holding it keeps a concurrent blog_delete from orphaning the new entry. The count's
+    UPDATE takes the row lock itself: publishing locks and counts in one statement.
+    """
+    rows = Blog.objects.filter(pk=blog.pk)
+    if published:
+        found = bool(rows.update(published_entries=F("published_entries") + published))
+    else:
+        found = rows.select_for_update().exists()
+    if not found:
         raise domain.BlogNotFound()
 
 
@@ -466,7 +478,7 @@ def _entry_create(
     *, blog: Blog, title: str, body: str, rendered: renderer_api.Rendered | None, status: str
 ) -> Entry:
     fields, text = _presentation(body, rendered.html if rendered is not None else None)
-    _lock_blog(blog)
+    _lock_blog(blog, published=1 if status == domain.PUBLISHED else 0)
     if status == domain.PUBLISHED:
         pages_changed()
     now = timezone.now()
@@ -481,9 +493,8 @@ def _entry_create(
     if rendered is None:
         _render_later(entry)
     if not entry.is_draft:
-        _count_published(blog.pk, 1)
         _announce(domain.EntryPublished, entry=entry, text=text)
-    _links_keep(entry.pk, rendered.link_urls if rendered is not None else None)
+    _links_keep(entry.pk, rendered.link_urls if rendered is not None else None, new=True)
     return entry
 
 
