@@ -17,6 +17,19 @@ from contexts.search.models import Document, ForgottenAccount, IndexedBlog
 ALIAS = "search"
 State = Document.State
 _CLEARED = {"title": "", "text": ""}
+# What indexing writes of an entry's row (every field but its id and entry id).
+_INDEXED_FIELDS = (
+    "revision",
+    "state",
+    "blog",
+    "account_id",
+    "author_name",
+    "title",
+    "text",
+    "url_path",
+    "published_at",
+    "indexed_at",
+)
 
 
 def _blogs_locked(blog_ids: Iterable[str]) -> dict[str, IndexedBlog]:
@@ -128,10 +141,17 @@ def documents_index(*, documents: Sequence[domain.EntryDocument]) -> tuple[int, 
                     indexed_at=now,
                 )
             )
-        # The rows are locked: replacing them is one DELETE and one INSERT, much cheaper
-        # than an UPDATE of many rows (and the full-text index follows either way).
-        Document.objects.filter(entry_id__in=[d.entry_id for d in fresh]).delete()
-        Document.objects.bulk_create(fresh)
+        if len(fresh) == 1:
+            # An event's one entry: one UPDATE of its locked row, a round trip less.
+            document = fresh[0]
+            Document.objects.filter(pk=rows[document.entry_id].pk).update(
+                **{name: getattr(document, name) for name in _INDEXED_FIELDS}
+            )
+        else:
+            # The rows are locked: replacing them is one DELETE and one INSERT, much
+            # cheaper than an UPDATE of many rows (the full-text index follows either way).
+            Document.objects.filter(entry_id__in=[d.entry_id for d in fresh]).delete()
+            Document.objects.bulk_create(fresh)
     return len(fresh), len(newest) - len(fresh)
 
 
