@@ -55,20 +55,21 @@ def pages_changed() -> None:
     the new version commits with the change: from the moment a write is answered, no
     process serves a page cached before it (web.pagecache reads the version first).
     """
-    fields = {"version": uuid.uuid4().hex, "changed_at": timezone.now()}
+    version, changed_at = uuid.uuid4().hex, timezone.now()
     connection = connections[ALIAS]
-    changed_at = PageVersion._meta.get_field("changed_at")
+    field = PageVersion._meta.get_field("changed_at")
     with connection.cursor() as cursor:
         # SQL of its own, as the reading side's (selectors.page_version): every write
         # sends it, and building it with the ORM cost more than sending it.
         cursor.execute(
-            _PAGE_VERSION_UPDATE_SQL,
-            [fields["version"], changed_at.get_db_prep_save(fields["changed_at"], connection)],
+            _PAGE_VERSION_UPDATE_SQL, [version, field.get_db_prep_save(changed_at, connection)]
         )
         updated = cursor.rowcount
     if not updated:
         # The row is made by a migration; a flushed table gets it back here.
-        PageVersion.objects.update_or_create(pk=1, defaults=fields)
+        PageVersion.objects.update_or_create(
+            pk=1, defaults={"version": version, "changed_at": changed_at}
+        )
 
 
 _PAGE_VERSION_UPDATE_SQL = "UPDATE blog_pageversion SET version = %s, changed_at = %s WHERE id = 1"

@@ -143,9 +143,9 @@ def documents_index(*, documents: Sequence[domain.EntryDocument]) -> tuple[int, 
             )
         if len(fresh) == 1:
             # An event's one entry: one UPDATE of its locked row, a round trip less.
-            document = fresh[0]
-            Document.objects.filter(pk=rows[document.entry_id].pk).update(
-                **{name: getattr(document, name) for name in _INDEXED_FIELDS}
+            row = fresh[0]
+            Document.objects.filter(pk=rows[row.entry_id].pk).update(
+                **{name: getattr(row, name) for name in _INDEXED_FIELDS}
             )
         else:
             # The rows are locked: replacing them is one DELETE and one INSERT, much
