@@ -342,20 +342,31 @@ def _published_entry(entry: Entry) -> domain.PublishedEntry:
     )
 
 
-def token_refusal(*, account_id: str, credentials_generation: int) -> str | None:
-    """Say why a token of this account and generation must be refused, or None.
+def token_author(
+    *, account_id: str, credentials_generation: int, blog_path: str | None = None
+) -> tuple[str | None, Author | None, Blog | None]:
+    """Say why a token of this account and generation must be refused, or None, and
+    return the account's author here (None before its first write).
 
     "deleted" when the account was deleted, "revoked" when it was issued before a
     password change. One query while the account has its author here (the usual case).
+    With `blog_path`, the blog there too, owner joined, when this account owns it (None
+    otherwise): the same one query for a write to one's own blog, which needs it next.
     """
-    known = (
-        Author.objects.filter(account_id=account_id)
-        .values_list("credentials_generation", flat=True)
-        .first()
-    )
-    if known is None:
-        return "deleted" if account_is_deleted(account_id=account_id) else None
-    return "revoked" if credentials_generation < known else None
+    blog = None
+    if blog_path is not None and domain.is_valid_path(blog_path):
+        blog = (
+            Blog.objects.select_related("owner")
+            .filter(path=blog_path, owner__account_id=account_id)
+            .first()
+        )
+    author = blog.owner if blog is not None else None
+    if author is None:
+        author = Author.objects.filter(account_id=account_id).first()
+    if author is None:
+        return ("deleted" if account_is_deleted(account_id=account_id) else None), None, None
+    refusal = "revoked" if credentials_generation < author.credentials_generation else None
+    return refusal, author, blog
 
 
 def account_is_deleted(*, account_id: str) -> bool:

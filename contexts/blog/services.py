@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -55,10 +55,24 @@ def pages_changed() -> None:
     the new version commits with the change: from the moment a write is answered, no
     process serves a page cached before it (web.pagecache reads the version first).
     """
-    fields = {"version": uuid.uuid4().hex, "changed_at": timezone.now()}
-    if not PageVersion.objects.filter(pk=1).update(**fields):
+    version, changed_at = uuid.uuid4().hex, timezone.now()
+    connection = connections[ALIAS]
+    field = PageVersion._meta.get_field("changed_at")
+    with connection.cursor() as cursor:
+        # SQL of its own, as the reading side's (selectors.page_version): every write
+        # sends it, and building it with the ORM cost more than sending it.
+        cursor.execute(
+            _PAGE_VERSION_UPDATE_SQL, [version, field.get_db_prep_save(changed_at, connection)]
+        )
+        updated = cursor.rowcount
+    if not updated:
         # The row is made by a migration; a flushed table gets it back here.
-        PageVersion.objects.update_or_create(pk=1, defaults=fields)
+        PageVersion.objects.update_or_create(
+            pk=1, defaults={"version": version, "changed_at": changed_at}
+        )
+
+
+_PAGE_VERSION_UPDATE_SQL = "UPDATE blog_pageversion SET version = %s, changed_at = %s WHERE id = 1"
 
 
 # --- authors ------------------------------------------------------------------------
@@ -108,7 +122,7 @@ def author_credentials_renew(*, account_id: str, name: str, credentials_generati
     """Record that the account's password changed; end its sessions made before that.
 
     Tokens and web sessions of a lower generation are refused from now on (see
-    selectors.token_refusal and web.auth). Generations only go up, so a late, repeated
+    selectors.token_author and web.auth). Generations only go up, so a late, repeated
     or out-of-order event changes nothing. A deleted account stays deleted.
     """
     with transaction.atomic(using=ALIAS):
@@ -288,22 +302,25 @@ def _render(body: str) -> renderer_api.Rendered | None:
     return _render_within_budget(body, previews) or rendered
 
 
-def _links_keep(entry_id: int, link_urls: tuple[str, ...] | None) -> None:
+def _links_keep(entry_id: int, link_urls: tuple[str, ...] | None, *, new: bool = False) -> None:
     """Inside the saving transaction: remember which pages the entry shows metadata of.
 
     Once the change commits, the fetcher is asked for the pages it does not know yet
     (or should refresh); when their metadata arrives, its event renders the entry again.
-    None: unknown until the entry renders (entry_render_store keeps them then).
+    None: unknown until the entry renders (entry_render_store keeps them then). A `new`
+    entry has no links yet: nothing to forget, and nothing to write when it shows none.
     """
     if link_urls is None:
         return
     urls = [url for url in link_urls if len(url) <= fetcher_api.MAX_URL_LENGTH]
-    EntryLink.objects.filter(entry_id=entry_id).exclude(url__in=urls).delete()
+    if not new:
+        EntryLink.objects.filter(entry_id=entry_id).exclude(url__in=urls).delete()
+    if not urls:
+        return
     EntryLink.objects.bulk_create(
         [EntryLink(entry_id=entry_id, url=url) for url in urls], ignore_conflicts=True
     )
-    if urls:
-        transaction.on_commit(partial(_links_fetch, urls), using=ALIAS)
+    transaction.on_commit(partial(_links_fetch, urls), using=ALIAS)
 
 
 def _links_fetch(urls: list[str]) -> None:
@@ -439,9 +456,18 @@ def _count_published(blog_id: int, change: int) -> None:
     Blog.objects.filter(pk=blog_id).update(published_entries=F("published_entries") + change)
 
 
-def _lock_blog(blog: Blog) -> None:
-    # Holding the blog row keeps a concurrent blog_delete from orphaning the new entry.
-    if not Blog.objects.select_for_update().filter(pk=blog.pk).exists():
+def _lock_blog(blog: Blog, *, published: int = 0) -> None:
+    """Inside the changing transaction: hold the blog row, adding `published` to its count.
+
+    Holding it keeps a concurrent blog_delete from orphaning the new entry. The count's
+    UPDATE takes the row lock itself: publishing locks and counts in one statement.
+    """
+    rows = Blog.objects.filter(pk=blog.pk)
+    if published:
+        found = bool(rows.update(published_entries=F("published_entries") + published))
+    else:
+        found = rows.select_for_update().exists()
+    if not found:
         raise domain.BlogNotFound()
 
 
@@ -466,7 +492,7 @@ def _entry_create(
     *, blog: Blog, title: str, body: str, rendered: renderer_api.Rendered | None, status: str
 ) -> Entry:
     fields, text = _presentation(body, rendered.html if rendered is not None else None)
-    _lock_blog(blog)
+    _lock_blog(blog, published=1 if status == domain.PUBLISHED else 0)
     if status == domain.PUBLISHED:
         pages_changed()
     now = timezone.now()
@@ -481,9 +507,8 @@ def _entry_create(
     if rendered is None:
         _render_later(entry)
     if not entry.is_draft:
-        _count_published(blog.pk, 1)
         _announce(domain.EntryPublished, entry=entry, text=text)
-    _links_keep(entry.pk, rendered.link_urls if rendered is not None else None)
+    _links_keep(entry.pk, rendered.link_urls if rendered is not None else None, new=True)
     return entry
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from contexts.accounts import api as accounts_api
-from contexts.blog.models import Blog, Entry
+from contexts.blog.models import Author, Blog, Entry
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__"),
@@ -374,3 +374,18 @@ def test_a_deleted_accounts_token_can_no_longer_write(
     assert response["WWW-Authenticate"] == "Bearer"
     assert response.json()["code"] == "account_deleted"
     assert not Blog.objects.filter(path="ghost").exists()
+
+
+def test_a_write_by_an_author_known_under_an_older_name_answers_with_the_new_one(
+    owner_client, account, author, blog
+):
+    # Given the blog knows the account's author under a name it no longer has
+    Author.objects.filter(pk=author.pk).update(name="formerly")
+
+    # When the owner changes the blog with a token that carries the current name
+    response = owner_client.patch(f"/api/v1/blogs/{blog.path}", {"title": "Renamed"}, format="json")
+
+    # Then the answer and the author show the current name
+    assert response.status_code == 200, response.content
+    assert response.json()["owner"] == {"name": account[0].name}
+    assert Author.objects.get(pk=author.pk).name == account[0].name

@@ -3,13 +3,14 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from contexts.accounts import api as accounts_api
 from contexts.blog import domain, selectors, services
-from contexts.blog.http.authentication import blog_token_principal, request_principal
+from contexts.blog.http.authentication import blog_token_author, request_principal
 from contexts.blog.http.serializers import (
     BlogCreateInputSerializer,
     BlogOutputSerializer,
@@ -123,14 +124,44 @@ class BlogAPIView(APIView):
     authentication_classes = [BearerAuthentication]
     permission_classes = [IsAuthenticatedOrReadOnly]
 
+    # What the token check found in its query: a write's actor, and the blog it writes
+    # to when it is the actor's own.
+    _token_author: Author | None = None
+    _token_blog: Blog | None = None
+
     def get_authenticators(self) -> list:
-        return [BearerAuthentication(blog_token_principal)]
+        return [BearerAuthentication(self._token_principal)]
+
+    def _token_principal(self, token: str) -> accounts_api.Principal:
+        # self.request and self.kwargs are set by now: DRF authenticates in initial().
+        path = None if self.request.method in SAFE_METHODS else self.kwargs.get("path")
+        principal, self._token_author, self._token_blog = blog_token_author(token, blog_path=path)
+        return principal
+
+    def blog(self, path: str) -> Blog:
+        """Return the blog at `path`, owner joined (selectors.blog_get), found with the
+        token when the request writes to its own blog."""
+        known = self._token_blog
+        if known is not None and known.path == path:
+            return known
+        return selectors.blog_get(path=path)
 
     def actor(self, request: Request) -> Author:
         """Return the author of the signed-in account, created on its first write."""
         principal = request_principal(request)
         # IsAuthenticatedOrReadOnly lets a write through only with a principal.
         assert principal is not None
+        known = self._token_author
+        if (
+            known is not None
+            and known.account_id == principal.account_id
+            and known.name == principal.name
+        ):
+            # The author exists under this name (so its account was not deleted: the
+            # tombstone and the author's removal commit together): nothing to ensure.
+            return known
+        # A new or renamed author: the blog read with the old row would show the old name.
+        self._token_blog = None
         return services.author_ensure(account_id=principal.account_id, name=principal.name)
 
     def context(self, request: Request) -> dict:
@@ -221,7 +252,7 @@ class BlogDetailView(BlogAPIView):
     )
     def patch(self, request: Request, path: str) -> Response:
         actor = self.actor(request)
-        blog = selectors.blog_get(path=path)
+        blog = self.blog(path)
         services.blog_check_owner(blog=blog, actor=actor)
         data = BlogUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -244,7 +275,7 @@ class BlogDetailView(BlogAPIView):
     )
     def delete(self, request: Request, path: str) -> Response:
         actor = self.actor(request)
-        blog = selectors.blog_get(path=path)
+        blog = self.blog(path)
         services.blog_delete(blog=blog, actor=actor)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -314,7 +345,7 @@ class EntryCollectionView(BlogAPIView):
                 fields={IDEMPOTENCY_HEADER: [domain.IDEMPOTENCY_KEY_MESSAGE]}
             )
         actor = self.actor(request)
-        blog = selectors.blog_get(path=path)
+        blog = self.blog(path)
         services.blog_check_owner(blog=blog, actor=actor)
         _refuse_large_body(request.data)
         data = EntryInputSerializer(data=request.data)
@@ -322,14 +353,14 @@ class EntryCollectionView(BlogAPIView):
         if key is None:
             entry = services.entry_create(blog=blog, actor=actor, **data.validated_data)
             return Response(
-                EntryOutputSerializer(entry, context=self.context(request)).data,
+                entries_output(request, [entry])[0],
                 status=status.HTTP_201_CREATED,
                 headers={"Location": entry_api_url(request, entry)},
             )
 
         def respond(entry: Entry) -> tuple[int, dict, str]:
-            body = EntryOutputSerializer(entry, context=self.context(request)).data
-            return status.HTTP_201_CREATED, dict(body), entry_api_url(request, entry)
+            body = entries_output(request, [entry])[0]
+            return status.HTTP_201_CREATED, body, entry_api_url(request, entry)
 
         stored = services.entry_publish_idempotent(
             blog=blog,
@@ -381,7 +412,7 @@ class EntryDetailView(BlogAPIView):
     )
     def patch(self, request: Request, path: str, entry_id: str) -> Response:
         actor = self.actor(request)
-        blog = selectors.blog_get(path=path)
+        blog = self.blog(path)
         entry = selectors.entry_get(
             blog=blog, entry_id=entry_id, include_drafts=_is_owner(request, blog)
         )
@@ -409,7 +440,7 @@ class EntryDetailView(BlogAPIView):
     )
     def delete(self, request: Request, path: str, entry_id: str) -> Response:
         actor = self.actor(request)
-        blog = selectors.blog_get(path=path)
+        blog = self.blog(path)
         entry = selectors.entry_get(
             blog=blog, entry_id=entry_id, include_drafts=_is_owner(request, blog)
         )

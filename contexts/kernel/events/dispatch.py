@@ -116,16 +116,18 @@ def deliver_here(alias: str) -> None:
     """After a commit with no broker: relay the alias's outbox into the inboxes of this process
     and apply them; never raise into the caller (the change is committed already).
 
-    Nothing runs a worker then, so each such commit also retries a few rows of every
-    inbox whose retry is due.
+    The relayed events go into each inbox claimed by this process, as the events worker
+    receives them, and are applied at once: no claiming pass. Nothing runs a worker then,
+    so each such commit first retries a few rows of every inbox whose retry is due.
     """
     config = events_config()
     try:
-        transport = InProcessTransport()
+        transport = InProcessTransport(lease=config.lease)
         relay_pending(producer_store_for_alias(alias), transport, config)
-        for context, store in consumer_stores().items():
-            received = context in transport.received
-            process_due(store, config, limit=None if received else config.eager_sweep_limit)
+        for store in consumer_stores().values():
+            process_due(store, config, limit=config.eager_sweep_limit)
+        for store, token, rows in transport.claimed:
+            inbox.apply_claimed(store, token, rows, lease=config.lease, policy=config.retry)
     except Exception:  # noqa: BLE001  (committed; the next commit or `events sweep` catches up)
         logger.exception(
             "could not deliver the events of alias '%s' now; they stay pending for the next "

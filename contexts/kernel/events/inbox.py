@@ -134,6 +134,9 @@ def claim(
     last attempt: it ends failed instead of being tried once more.
     """
     token = uuid.uuid4()
+    if not store.rows.filter(_due(now)).exists():
+        # The usual answer, in one query instead of a locking transaction's three.
+        return token, []
     with transaction.atomic(using=store.alias):
         ids = list(
             store.rows.select_for_update(skip_locked=True)

@@ -14,9 +14,10 @@ unacknowledged, and a message caught between the two is gone (see ADR 0004).
 """
 
 import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import redis
@@ -25,8 +26,9 @@ from django.utils import timezone
 
 from contexts.kernel.events.config import EventsConfig
 from contexts.kernel.events.envelopes import Envelope, InvalidEnvelope
-from contexts.kernel.events.inbox import receive
-from contexts.kernel.events.stores import consumer_stores
+from contexts.kernel.events.inbox import receive, receive_claimed
+from contexts.kernel.events.models import InboxBase
+from contexts.kernel.events.stores import ConsumerStore, consumer_stores
 from contexts.kernel.events.subscriptions import consuming_contexts, subscribed_types
 
 FIELD = "envelope"
@@ -38,11 +40,16 @@ SOCKET_TIMEOUT_SECONDS = 5.0
 class InProcessTransport:
     """No broker (the embedded default): put each envelope straight into the inbox of every
     context that subscribes to its type. Every consuming context must live in this process.
+
+    With a `lease`, the rows are inserted claimed by this process for that long (as the
+    events worker receives them), and `claimed` lists them for the caller to apply: no
+    claiming pass over the inbox afterwards.
     """
 
-    def __init__(self, *, now: datetime | None = None) -> None:
+    def __init__(self, *, now: datetime | None = None, lease: timedelta | None = None) -> None:
         self.now = now
-        self.received: set[str] = set()
+        self.lease = lease
+        self.claimed: list[tuple[ConsumerStore, uuid.UUID, list[InboxBase]]] = []
 
     def send(self, envelopes: list[Envelope]) -> None:
         by_context: dict[str, list[Envelope]] = {}
@@ -58,8 +65,12 @@ class InProcessTransport:
             )
         now = self.now or timezone.now()
         for context, batch in by_context.items():
-            receive(stores[context], batch, now=now)
-            self.received.add(context)
+            if self.lease is None:
+                receive(stores[context], batch, now=now)
+                continue
+            token, rows = receive_claimed(stores[context], batch, now=now, lease=self.lease)
+            if rows:
+                self.claimed.append((stores[context], token, rows))
 
 
 def client(config: EventsConfig) -> redis.Redis:
