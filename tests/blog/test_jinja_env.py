@@ -19,4 +19,3 @@ def test_links_follow_the_script_prefix_the_site_is_served_under():
     finally:
         clear_script_prefix()
     assert url("blog_web:signin") == "/signin"
-
