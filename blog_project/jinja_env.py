@@ -16,10 +16,11 @@ was safe there (rendered entries, form fields, <time>) is written as is, the res
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.template import Context as DjangoContext
 from django.template import defaultfilters, defaulttags
 from django.templatetags.static import static
-from django.urls import URLResolver, get_resolver, get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from jinja2 import ChainableUndefined, Environment, pass_context
 from jinja2.runtime import Context
 
@@ -31,12 +32,14 @@ def url(viewname: str, *args: Any) -> str:
     if args:
         return reverse(viewname, args=args)
     # The header's links, on every page: reversed once for each URLconf and prefix.
-    return _reversed(viewname, get_resolver(get_urlconf()), get_script_prefix())
+    return _reversed(viewname, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
 
 
 @lru_cache(maxsize=256)
-def _reversed(viewname: str, resolver: URLResolver, prefix: str) -> str:
-    return reverse(viewname, urlconf=resolver.urlconf_name)
+def _reversed(viewname: str, urlconf: str, prefix: str) -> str:
+    path = reverse(viewname, urlconf=urlconf)
+    assert path.startswith(prefix)  # reverse wrote the prefix the cache is keyed on
+    return path
 
 
 @pass_context

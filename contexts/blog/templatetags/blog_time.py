@@ -37,9 +37,10 @@ def _formatted(local: datetime) -> tuple[str, str]:
 
 @lru_cache(maxsize=64)
 def _months(language: str | None) -> dict[int, str]:
-    """The months' names as "M" writes them in the active `language` (the cache's key):
-    translating 20 lazy names a page cost more than the rest of the format."""
-    return {month: str(name).title() for month, name in MONTHS_3.items()}
+    """The months' names as "M" writes them in `language` (the active one): translating
+    20 lazy names a page cost more than the rest of the format."""
+    with translation.override(language):
+        return {month: str(name).title() for month, name in MONTHS_3.items()}
 
 
 @register.simple_tag
