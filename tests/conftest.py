@@ -10,6 +10,8 @@ from django.core.management import call_command
 from django.db import connections
 
 from blog_project.celery import app as celery_app
+from contexts.accounts import api as accounts_api
+from contexts.accounts.verification import TokenVerifier
 from contexts.kernel.events import dispatch
 
 pytest_plugins = ("celery.contrib.pytest", "tests.workers", "tests.split")
@@ -87,7 +89,7 @@ def held(monkeypatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(settings, tmp_path):
+def _isolated_environment(settings, tmp_path, monkeypatch):
     """Give every test fast password hashing, its own token key folder and an empty cache.
 
     argon2 is slow on purpose; tests that check the real hashers set them back. A key
@@ -97,8 +99,13 @@ def _isolated_environment(settings, tmp_path):
     """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ACCOUNTS_KEY_DIR = tmp_path / "keys"
-    # Each test has keys of its own: verifiers must not keep the previous test's.
+    # Each test has keys of its own: verifiers must not keep the previous test's, neither
+    # by caching them (a test that cached them for 300 s left them fresh for the next
+    # tests, whose tokens then had a kid it would not fetch again so soon) nor otherwise.
     settings.ACCOUNTS_JWKS_CACHE_SECONDS = 0
+    monkeypatch.setattr(
+        accounts_api, "_verifier", TokenVerifier(lambda: accounts_api.seam.api.token_keys())
+    )
     settings.CACHES = {
         alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
         for alias, config in settings.CACHES.items()
