@@ -10,7 +10,7 @@ from django.utils.dateparse import parse_datetime
 
 from contexts.accounts import api as accounts_api
 from contexts.blog import domain
-from contexts.blog.models import AccountTombstone, Author, Blog, Entry, PageVersion
+from contexts.blog.models import AccountTombstone, Author, Blog, Entry
 from contexts.kernel.prepared import PreparedQuery, Window
 from contexts.renderer import api as renderer_api
 
@@ -26,9 +26,7 @@ _PAGE_VERSION_SQL = "SELECT version, changed_at FROM blog_pageversion WHERE id =
 
 def page_version() -> tuple[str, datetime] | None:
     """Return the public pages' version and when it changed; None when there is none."""
-    with connections[router.db_for_read(PageVersion)].cursor() as cursor:
-        cursor.execute(_PAGE_VERSION_SQL)
-        row = cursor.fetchone()
+    row = _one_row(_PAGE_VERSION_SQL)
     if row is None:
         return None
     version, changed_at = row
@@ -156,8 +154,14 @@ def entry_window(
     *, blog: Blog, status: str = domain.PUBLISHED, bodies: bool = True
 ) -> Window[Entry]:
     """entry_list's rows to slice a page from (`rows[start:stop]`), each slice one
-    prepared query; without `bodies`, the rows leave them in the database."""
-    return Window(_ENTRY_WINDOWS[status, bodies], known={"blog": blog}, blog_id=blog.pk)
+    prepared query; without `bodies`, the rows leave them in the database. The published
+    ones are counted by the blog's stored count."""
+    return Window(
+        _ENTRY_WINDOWS[status, bodies],
+        count=(lambda: blog.published_entries) if status == domain.PUBLISHED else None,
+        known={"blog": blog},
+        blog_id=blog.pk,
+    )
 
 
 def _entry_window(status: str, bodies: bool) -> PreparedQuery[Entry]:
@@ -249,10 +253,16 @@ def entry_count_published() -> int:
 def _count(sql: str, *params: int) -> int:
     """Run a counting statement of the blogs' table: SQL of its own, as page_version's,
     since the ORM cost 0.5 ms to build a count or a sum that PostgreSQL answers in 0.05."""
+    row = _one_row(sql, *params)
+    assert row is not None  # a count or a sum answers one row
+    return int(row[0])
+
+
+def _one_row(sql: str, *params: int) -> tuple | None:
+    """Run a statement of SQL of its own on the blog's database; return its first row."""
     with connections[router.db_for_read(Blog)].cursor() as cursor:
         cursor.execute(sql, params)
-        (total,) = cursor.fetchone()
-    return int(total)
+        return cursor.fetchone()
 
 
 def entry_neighbours(*, entry: Entry) -> tuple[Entry | None, Entry | None]:

@@ -451,9 +451,11 @@ def entry_links_rerender_store(*, rendered: list[domain.RenderedBody]) -> int:
 # --- entries ------------------------------------------------------------------------
 
 
-def _count_published(blog_id: int, change: int) -> None:
-    """Inside the changing transaction: add `change` to the blog's published entries."""
-    Blog.objects.filter(pk=blog_id).update(published_entries=F("published_entries") + change)
+def _count_published(blog_id: int, change: int) -> bool:
+    """Inside the changing transaction: add `change` to the blog's published entries (and
+    hold its row); False when there is no such blog."""
+    rows = Blog.objects.filter(pk=blog_id)
+    return bool(rows.update(published_entries=F("published_entries") + change))
 
 
 def _lock_blog(blog: Blog, *, published: int = 0) -> None:
@@ -462,11 +464,10 @@ def _lock_blog(blog: Blog, *, published: int = 0) -> None:
     Holding it keeps a concurrent blog_delete from orphaning the new entry. The count's
     UPDATE takes the row lock itself: publishing locks and counts in one statement.
     """
-    rows = Blog.objects.filter(pk=blog.pk)
     if published:
-        found = bool(rows.update(published_entries=F("published_entries") + published))
+        found = _count_published(blog.pk, published)
     else:
-        found = rows.select_for_update().exists()
+        found = Blog.objects.select_for_update().filter(pk=blog.pk).exists()
     if not found:
         raise domain.BlogNotFound()
 

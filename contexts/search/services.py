@@ -17,18 +17,9 @@ from contexts.search.models import Document, ForgottenAccount, IndexedBlog
 ALIAS = "search"
 State = Document.State
 _CLEARED = {"title": "", "text": ""}
-# What indexing writes of an entry's row (every field but its id and entry id).
-_INDEXED_FIELDS = (
-    "revision",
-    "state",
-    "blog",
-    "account_id",
-    "author_name",
-    "title",
-    "text",
-    "url_path",
-    "published_at",
-    "indexed_at",
+# What indexing writes of an entry's row: every field but its id and entry id.
+_INDEXED_FIELDS = tuple(
+    field.name for field in Document._meta.concrete_fields if field.name not in ("id", "entry_id")
 )
 
 

@@ -120,8 +120,9 @@ def test_a_window_slices_as_the_queryset_does(entries):
         rows[3:]
     with pytest.raises(IndexError):
         rows[::2]
+    assert rows.count() == len(entries)  # the blog's stored count
     with pytest.raises(TypeError):
-        rows.count()  # this window was given no count
+        selectors.entry_window(blog=blog, status="all").count()  # given no count
 
 
 def test_a_window_counts_with_what_it_was_given(author, make_blog):

@@ -74,26 +74,9 @@ ENTRY_ERROR_FIELDS = {"too_large": "body"}
 SAVED_TAG = "entry-saved"
 
 
-class _CountedPaginator(Paginator):
-    """A paginator told how many rows there are (a count stored with them), not counting."""
-
-    def __init__(self, rows: QuerySet | Window, per_page: int, *, count: int) -> None:
-        super().__init__(rows, per_page)
-        self._count = count
-
-    @property
-    def count(self) -> int:
-        return self._count
-
-
-def _page(
-    request: HttpRequest, rows: QuerySet | Window, per_page: int, count: int | None = None
-) -> Page:
+def _page(request: HttpRequest, rows: QuerySet | Window, per_page: int) -> Page:
     """Return the requested page of `rows` (a bad or too large ?page= gives a real page)."""
-    if count is None:
-        paginator = Paginator(rows, per_page)
-    else:
-        paginator = _CountedPaginator(rows, per_page, count=count)
+    paginator = Paginator(rows, per_page)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -154,7 +137,6 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         selectors.entry_window_published(only=shown),
         HOME_ENTRIES_PER_PAGE,
-        count=selectors.entry_count_published(),
     )
     blogs = []
     if page.number == 1:
@@ -181,7 +163,7 @@ def blog_public(request: HttpRequest, path: str) -> HttpResponse:
     """A blog and the excerpts of its published entries, newest first."""
     blog = selectors.blog_get(path=path)
     entries = selectors.entry_window(blog=blog, bodies=False)
-    page = _page(request, entries, ENTRIES_PER_PAGE, count=blog.published_entries)
+    page = _page(request, entries, ENTRIES_PER_PAGE)
     context = {
         "blog": blog,
         "page": page,
