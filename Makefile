@@ -11,7 +11,7 @@ VAR_DIR ?= var
 
 .PHONY: run serve serve-context run-split test install migrate worker lint check pytest test-split \
 	test-browser bench bench-events bench-boundary bench-concurrency bench-search \
-	bench-observability bench-pages clean
+	bench-observability bench-pages bench-serving clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -128,6 +128,11 @@ bench-observability: $(INSTALLED)
 ## serve) on PostgreSQL: needs DATABASE_URL; makes and drops its own database, bench_pages.
 bench-pages: $(INSTALLED)
 	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+
+## make serve's gunicorn settings compared (workers, worker class, keep-alive, CONN_MAX_AGE,
+## health checks): needs DATABASE_URL; makes and drops its own database, bench_serving.
+bench-serving: $(INSTALLED)
+	$(BIN)/python bench/serving.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis .mypy_cache

@@ -1,0 +1,253 @@
+"""Choose `make serve`'s gunicorn settings by measurement: worker count and class,
+keep-alive, CONN_MAX_AGE and the connections' health checks.
+
+Run from the project root with a PostgreSQL server (`make bench-serving`):
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python bench/serving.py
+
+It seeds a database as bench/pages.py does (bench_serving, or --database; dropped at the
+end unless --keep), then serves it with `make serve` under each setting in turn, one
+server at a time, and loads each target for --seconds: the trivial view, a cached page,
+the same page uncached (a query string the page cache answers but does not keep, so
+every request renders it) and a POST of an entry. It goes round the settings --repeats
+times, so that whatever else the machine does is spread over all of them.
+
+Throughput on a shared machine drifts from minute to minute, so beside requests per
+second and p99 it counts what each request cost: the CPU time of the server's processes
+(gunicorn's master and workers) and of PostgreSQL's (every postgres process on the
+machine, backends that exited included: exact on a machine that runs nothing else), per
+request. The load itself runs in other processes and is not counted.
+
+The summary lines are
+
+    serving: <setting> | <target> X/s p99 Y ms | server Z ms, postgres W ms CPU a request
+"""
+
+import argparse
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from bench.pages import (  # noqa: E402  (after the path is set)
+    SITE_SETTINGS,
+    TRIVIAL,
+    Target,
+    _database_urls,
+    _recreate_database,
+    measure,
+    seed,
+)
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+# What is compared: `make serve`'s default first, then one change each.
+SETTINGS: dict[str, dict[str, str]] = {
+    "sync x5 (default)": {},
+    "sync x3": {"WEB_CONCURRENCY": "3"},
+    "sync x9": {"WEB_CONCURRENCY": "9"},
+    "gthread 5x4, keep-alive 5 s": {
+        "GUNICORN_CMD_ARGS": "--worker-class gthread --threads 4 --keep-alive 5"
+    },
+    "gthread 2x8, keep-alive 5 s": {
+        "WEB_CONCURRENCY": "2",
+        "GUNICORN_CMD_ARGS": "--worker-class gthread --threads 8 --keep-alive 5",
+    },
+    "CONN_MAX_AGE 0": {"DATABASE_CONN_MAX_AGE": "0"},
+    "health checks on": {"DATABASE_CONN_HEALTH_CHECKS": "1"},
+}
+
+
+@dataclass
+class Sample:
+    rates: list[float] = field(default_factory=list)
+    p99s: list[float] = field(default_factory=list)
+    server_ms: list[float] = field(default_factory=list)
+    postgres_ms: list[float] = field(default_factory=list)
+    bad: int = 0
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name is in parentheses and may hold spaces: split after it.
+    return text[text.rindex(")") + 2 :].split()
+
+
+def _cpu_seconds(session: int) -> tuple[float, float]:
+    """CPU seconds so far of the processes in `session` (the server) and of PostgreSQL's
+    processes, reaped backends included (counted into the postmaster's children)."""
+    server = postgres = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = _stat(int(entry.name))
+        if fields is None:
+            continue
+        # After the name: state ppid pgrp session ... utime(11) stime(12) cutime(13) cstime(14)
+        own = (int(fields[11]) + int(fields[12])) / _TICK
+        if int(fields[3]) == session:
+            server += own
+            continue
+        try:
+            name = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if name.startswith("postgres"):
+            postgres += own
+            if _is_postmaster(fields):
+                postgres += (int(fields[13]) + int(fields[14])) / _TICK
+    return server, postgres
+
+
+def _is_postmaster(fields: list[str]) -> bool:
+    """The postmaster is the postgres process whose parent is not a postgres process."""
+    try:
+        parent = Path(f"/proc/{fields[1]}/comm").read_text().strip()
+    except OSError:
+        return False
+    return not parent.startswith("postgres")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default="bench_serving")
+    parser.add_argument("--entries", type=int, default=20_000)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--only", nargs="*", help="names of the settings to compare")
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    arguments = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("DATABASE_URL must name a PostgreSQL server (postgresql://...)")
+    maintenance_url, database_url = _database_urls(arguments.database)
+    _recreate_database(maintenance_url, arguments.database)
+    os.environ.update(
+        {
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": SITE_SETTINGS,
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_BEHIND_TLS_PROXY": "1",
+        }
+    )
+    for name in ("CELERY_BROKER_URL", "CACHE_URL", "WEB_CONCURRENCY", "GUNICORN_CMD_ARGS"):
+        os.environ.pop(name, None)
+    settings = {
+        name: environ
+        for name, environ in SETTINGS.items()
+        if not arguments.only or name in arguments.only
+    }
+
+    from tests import live
+
+    root = Path(tempfile.mkdtemp(prefix="bench-serving-"))
+    common = {
+        "DATABASE_URL": database_url,
+        "DJANGO_SECRET_KEY": os.environ["DJANGO_SECRET_KEY"],
+        # One signing key for every server: the writer's token works on all of them.
+        "ACCOUNTS_KEY_DIR": str(root / "keys"),
+    }
+
+    def server_for(name: str, round_: int) -> "live.LiveServer":
+        var_dir = root / f"setting-{list(SETTINGS).index(name)}-{round_}"
+        return live.LiveServer(
+            "serve", var_dir, SERVE_SETTINGS=SITE_SETTINGS, **common, **settings[name]
+        )
+
+    first = server_for(next(iter(settings)), -1).start()
+    try:
+        token, writer_blog = live.writer_with_blog(first)
+        import django
+
+        django.setup()
+        from contexts.blog.models import Blog
+
+        writer_id = Blog.objects.get(path=writer_blog).owner.account_id
+        seeded = seed(entries=arguments.entries, writer_account_id=writer_id)
+    finally:
+        first.kill()
+        from django.db import connections
+
+        connections.close_all()
+    page = f"/blogs/{seeded['big']}"
+    targets = [
+        Target("trivial", "GET", TRIVIAL),
+        Target("cached page", "GET", page),
+        Target("uncached page", "GET", f"{page}?from=bench"),
+        Target(
+            "POST entry",
+            "POST",
+            f"/api/v1/blogs/{writer_blog}/entries",
+            body=b'{"title": "Written under load", "body": "Some *Markdown*."}',
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            expect=201,
+        ),
+    ]
+    print(
+        f"serving: {arguments.entries} entries; {len(settings)} settings x {len(targets)}"
+        f" targets, {arguments.connections} connections, {arguments.seconds:g} s each,"
+        f" {arguments.repeats} rounds"
+    )
+    samples = {(name, target.name): Sample() for name in settings for target in targets}
+    load = {"clients": 1, "connections": arguments.connections}
+    try:
+        for repeat in range(arguments.repeats):
+            order = list(settings) if repeat % 2 == 0 else list(reversed(settings))
+            for name in order:
+                server = server_for(name, repeat).start()
+                try:
+                    workers = server.log().count("Booting worker")
+                    for target in targets:  # warm every worker's connections and caches
+                        measure(server.port, target, **load, seconds=0.5)
+                    assert server.process is not None
+                    for target in targets:
+                        before = _cpu_seconds(server.process.pid)
+                        run = measure(server.port, target, **load, seconds=arguments.seconds)
+                        after = _cpu_seconds(server.process.pid)
+                        sample = samples[(name, target.name)]
+                        requests = max(run.requests, 1)
+                        sample.rates.append(run.rate)
+                        sample.p99s.append(run.p99 * 1000)
+                        sample.server_ms.append((after[0] - before[0]) * 1000 / requests)
+                        sample.postgres_ms.append((after[1] - before[1]) * 1000 / requests)
+                        sample.bad += sum(run.bad.values()) + run.errors
+                        print(
+                            f"  {repeat + 1} {name:<28} ({workers} workers) {target.name:<14}"
+                            f" {run.rate:7.0f}/s p99 {run.p99 * 1000:6.1f} ms"
+                            f"  server {sample.server_ms[-1]:5.2f} ms"
+                            f" postgres {sample.postgres_ms[-1]:5.2f} ms a request"
+                        )
+                finally:
+                    server.kill()
+                time.sleep(1)  # let PostgreSQL's backends of the killed workers go
+    finally:
+        if not arguments.keep:
+            _recreate_database(maintenance_url, arguments.database, drop_only=True)
+    print("serving: medians over the rounds (CPU: milliseconds a request)")
+    for target in targets:
+        for name in settings:
+            sample = samples[(name, target.name)]
+            print(
+                f"serving: {name} | {target.name} {statistics.median(sample.rates):.0f}/s"
+                f" ({min(sample.rates):.0f}-{max(sample.rates):.0f})"
+                f" p99 {statistics.median(sample.p99s):.1f} ms"
+                f" | server {statistics.median(sample.server_ms):.2f} ms,"
+                f" postgres {statistics.median(sample.postgres_ms):.2f} ms CPU a request"
+                + (f"  ({sample.bad} unexpected answers)" if sample.bad else "")
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
