@@ -161,9 +161,8 @@ def main() -> int:
 
     def server_for(name: str, round_: int) -> "live.LiveServer":
         var_dir = root / f"setting-{list(SETTINGS).index(name)}-{round_}"
-        return live.LiveServer(
-            "serve", var_dir, SERVE_SETTINGS=SITE_SETTINGS, **common, **settings[name]
-        )
+        environ = {"SERVE_SETTINGS": SITE_SETTINGS, **common, **settings[name]}
+        return live.LiveServer("serve", var_dir, port=0, **environ)
 
     first = server_for(next(iter(settings)), -1).start()
     try:

@@ -10,6 +10,9 @@ POSTGRES_ENGINES = {"django.db.backends.postgresql"}
 # "database is locked". Writes hold the lock for milliseconds (no rendering or hashing
 # happens inside a transaction), so only a pile-up of many writers comes near it.
 SQLITE_BUSY_TIMEOUT_SECONDS = 20
+# psycopg's own default: a statement sent through a server-binding cursor is prepared
+# after this many runs on a connection, or at once with prepare=True.
+PREPARE_THRESHOLD = 5
 SQLITE_OPTIONS = {
     # BEGIN IMMEDIATE: a transaction takes the write lock when it starts. A deferred one
     # reads first and then cannot upgrade to a write while another connection writes:
@@ -28,8 +31,14 @@ def database_settings(
     roles: bool = False,
     conn_max_age: int = 60,
     conn_health_checks: bool = False,
+    prepared_statements: bool = True,
 ) -> dict:
     """Return the DATABASES setting for `aliases` ("default" first).
+
+    With `prepared_statements` (PostgreSQL), a statement the code sends with psycopg's
+    `prepare=True` (kernel.sql, the outbox's insert) is parsed and planned once per
+    connection; Django's own queries are never prepared (its cursors bind on the client).
+    Without it nothing is prepared, as a transaction-mode connection pooler needs.
 
     Only the aliases in `local` (all when None) are configured: a process of a split
     deployment opens its own context's database and no other. Django always needs a
@@ -43,6 +52,7 @@ def database_settings(
         var_dir=var_dir,
         conn_max_age=conn_max_age,
         conn_health_checks=conn_health_checks,
+        prepared_statements=prepared_statements,
     )
     if roles:
         if not database_url:
@@ -65,6 +75,7 @@ def _all_databases(
     var_dir: Path,
     conn_max_age: int,
     conn_health_checks: bool,
+    prepared_statements: bool,
 ) -> dict:
     if not database_url:
         return {
@@ -80,6 +91,10 @@ def _all_databases(
     )
     if base["ENGINE"] not in POSTGRES_ENGINES:
         raise ValueError("DATABASE_URL must name a PostgreSQL database (postgresql://...)")
+    if prepared_statements:
+        # Django turns psycopg's preparing off unless told a threshold. Its own cursors
+        # never prepare, so this only lets explicit prepare=True statements be prepared.
+        base.setdefault("OPTIONS", {})["prepare_threshold"] = PREPARE_THRESHOLD
     databases = {}
     for alias in aliases:
         settings: dict[str, Any] = {**base, "OPTIONS": dict(base.get("OPTIONS", {}))}

@@ -232,6 +232,9 @@ DATABASES = database_settings(
     # one request, and Django closes it so that the next one connects again.
     conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
     conn_health_checks=_env_bool("DATABASE_CONN_HEALTH_CHECKS", False),
+    # Statements run on every request (the pages' version) are prepared once per
+    # connection; DATABASE_PREPARED_STATEMENTS=0 behind a transaction-mode pooler.
+    prepared_statements=_env_bool("DATABASE_PREPARED_STATEMENTS", True),
 )
 DATABASE_ROUTERS = ["blog_project.routers.ContextRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

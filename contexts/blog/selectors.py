@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import F, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -12,6 +12,7 @@ from contexts.accounts import api as accounts_api
 from contexts.blog import domain
 from contexts.blog.models import AccountTombstone, Author, Blog, Entry
 from contexts.kernel.prepared import PreparedQuery, Window
+from contexts.kernel.sql import fetch_one
 from contexts.renderer import api as renderer_api
 
 # Fields a list of entries never shows: lists show excerpts, stored when the entry was
@@ -260,9 +261,7 @@ def _count(sql: str, *params: int) -> int:
 
 def _one_row(sql: str, *params: int) -> tuple | None:
     """Run a statement of SQL of its own on the blog's database; return its first row."""
-    with connections[router.db_for_read(Blog)].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+    return fetch_one(router.db_for_read(Blog), sql, params)
 
 
 def entry_neighbours(*, entry: Entry) -> tuple[Entry | None, Entry | None]:

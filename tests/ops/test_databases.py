@@ -99,3 +99,18 @@ def test_another_contexts_tables_fail_loudly_where_its_database_is_not_open(sett
     # Routed to its own alias, which this process lacks, never to "default".
     assert ContextRouter().db_for_read(entry) == "blog"
     assert not is_local("blog") and is_local("accounts") and not is_local("default")
+
+
+def test_statements_are_prepared_on_postgresql_unless_a_pooler_needs_them_not_to_be(tmp_path):
+    url = "postgresql://postgres@127.0.0.1:5432/blog"
+    prepared = database_settings(database_url=url, aliases=("default", "blog"), var_dir=tmp_path)
+    unprepared = database_settings(
+        database_url=url,
+        aliases=("default", "blog"),
+        var_dir=tmp_path,
+        prepared_statements=False,
+    )
+
+    assert {alias["OPTIONS"].get("prepare_threshold") for alias in prepared.values()} == {5}
+    # Django's own default: psycopg prepares nothing.
+    assert all("prepare_threshold" not in alias["OPTIONS"] for alias in unprepared.values())

@@ -1,0 +1,32 @@
+"""Statements of a context's own SQL, sent with the least work on the way.
+
+On PostgreSQL a statement goes through psycopg's own cursor, prepared on the connection
+the first time it is sent (parsed and planned once, then only executed: the server binds
+the parameters), as the outbox's insert does (events.relay). Django's cursor instead
+writes every value into the SQL text on the client and has the server parse and plan each
+time: for a statement run on every request, such as the public pages' version, that was
+a third of its cost. When the connection logs its queries (DEBUG, or a test counting
+them), the statement goes through Django's cursor, so that it is seen.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from django.db import connections
+
+
+def fetch_one(alias: str, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+    """Run `sql` with `params` on the database `alias`; return its first row, or None."""
+    connection = connections[alias]
+    if connection.vendor == "postgresql" and not connection.queries_logged:
+        connection.ensure_connection()
+        # Errors come out as Django's (DatabaseError, ...), marking the connection as
+        # Django's own cursor would.
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.fetchone()
+    with connection.cursor() as django_cursor:
+        django_cursor.execute(sql, params)
+        row: tuple[Any, ...] | None = django_cursor.fetchone()
+        return row
