@@ -21,6 +21,10 @@ request. The load itself runs in other processes and is not counted.
 The summary lines are
 
     serving: <setting> | <target> X/s p99 Y ms | server Z ms, postgres W ms CPU a request
+        | N connections
+
+(one line), where N is the most connections the server held open to PostgreSQL after
+that target's load.
 """
 
 import argparse
@@ -60,6 +64,15 @@ SETTINGS: dict[str, dict[str, str]] = {
         "WEB_CONCURRENCY": "2",
         "GUNICORN_CMD_ARGS": "--worker-class gthread --threads 8 --keep-alive 5",
     },
+    "gthread 2x8, no keep-alive": {
+        "WEB_CONCURRENCY": "2",
+        "GUNICORN_CMD_ARGS": "--worker-class gthread --threads 8 --keep-alive 0",
+    },
+    "gthread 2x4, keep-alive 5 s": {
+        "WEB_CONCURRENCY": "2",
+        "GUNICORN_CMD_ARGS": "--worker-class gthread --threads 4 --keep-alive 5",
+    },
+    "sync x2": {"WEB_CONCURRENCY": "2"},
     "CONN_MAX_AGE 0": {"DATABASE_CONN_MAX_AGE": "0"},
     "health checks on": {"DATABASE_CONN_HEALTH_CHECKS": "1"},
 }
@@ -71,6 +84,7 @@ class Sample:
     p99s: list[float] = field(default_factory=list)
     server_ms: list[float] = field(default_factory=list)
     postgres_ms: list[float] = field(default_factory=list)
+    connections: list[int] = field(default_factory=list)
     bad: int = 0
 
 
@@ -116,6 +130,17 @@ def _is_postmaster(fields: list[str]) -> bool:
     except OSError:
         return False
     return not parent.startswith("postgres")
+
+
+def _connections(maintenance_url: str, database: str) -> int:
+    """How many connections PostgreSQL holds open to `database` now."""
+    import psycopg
+
+    with psycopg.connect(maintenance_url, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [database]
+        ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def main() -> int:
@@ -221,6 +246,7 @@ def main() -> int:
                         sample.server_ms.append((after[0] - before[0]) * 1000 / requests)
                         sample.postgres_ms.append((after[1] - before[1]) * 1000 / requests)
                         sample.bad += sum(run.bad.values()) + run.errors
+                        sample.connections.append(_connections(maintenance_url, arguments.database))
                         print(
                             f"  {repeat + 1} {name:<28} ({workers} workers) {target.name:<14}"
                             f" {run.rate:7.0f}/s p99 {run.p99 * 1000:6.1f} ms"
@@ -243,6 +269,7 @@ def main() -> int:
                 f" p99 {statistics.median(sample.p99s):.1f} ms"
                 f" | server {statistics.median(sample.server_ms):.2f} ms,"
                 f" postgres {statistics.median(sample.postgres_ms):.2f} ms CPU a request"
+                f" | {max(sample.connections)} connections"
                 + (f"  ({sample.bad} unexpected answers)" if sample.bad else "")
             )
     return 0

@@ -7,13 +7,19 @@ from blog_project import multiproc
 # Where to listen: HOST and PORT, as `make run` takes them.
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 
-# Sized to the cores this process may use, as gunicorn's documentation advises (2 x cores
-# + 1 sync workers: one waits on the database while another computes). WEB_CONCURRENCY
-# overrides it, as it does for most hosts. Measured against gthread workers (3 x 4 and
-# 5 x 2 threads, keep-alive 5 s) with bench/pages.py on 2 cores: no steady gain for
-# pages from the cache or cold, so the simplest model stays (README, "Production settings").
+# Threaded workers (gthread), one per core and at least two, four threads each, keeping
+# a client's connection open 5 s between requests. Chosen by `make bench-serving`
+# (bench/serving.py; README, "Production settings"): against 2 x cores + 1 sync workers
+# on 2 cores, every request cost the server 25-50% less CPU (cached and uncached pages,
+# the trivial view, POSTs), with 1.5-3x the throughput on a machine shared with other
+# work; 2 x 4 threads held 24 database connections, where 2 x 8 or 5 x 4 held 45-50 and
+# did no better.
+# WEB_CONCURRENCY sets the workers and GUNICORN_CMD_ARGS anything else ("--threads 8").
 _cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (_cores or 1) + 1)
+workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, _cores or 1))
+worker_class = "gthread"
+threads = 4
+keepalive = 5
 
 # A burst of clients waits in the listen queue rather than being refused.
 backlog = 2048
