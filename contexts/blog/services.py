@@ -27,6 +27,7 @@ from contexts.blog.models import (
     WebSession,
 )
 from contexts.fetcher import api as fetcher_api
+from contexts.kernel import prepared
 from contexts.kernel.errors import Unavailable
 from contexts.kernel.events.publishing import publish
 from contexts.kernel.tracing import use_case
@@ -531,13 +532,16 @@ def _entry_create(
 ) -> Entry:
     fields, text = _presentation(body, rendered.html if rendered is not None else None)
     now = timezone.now()
-    entry = Entry.objects.create(
-        blog=blog,
-        title=title,
-        body=body,
-        **fields,
-        created_at=now,
-        published_at=now if status == domain.PUBLISHED else None,
+    entry = prepared.insert(
+        Entry(
+            blog=blog,
+            title=title,
+            body=body,
+            **fields,
+            created_at=now,
+            published_at=now if status == domain.PUBLISHED else None,
+        ),
+        using=ALIAS,
     )
     if rendered is None:
         _render_later(entry)
