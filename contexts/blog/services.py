@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
@@ -67,7 +68,7 @@ def pages_changed() -> None:
         _page_version_restore()
 
 
-def _page_version_values() -> tuple[str, object]:
+def _page_version_values() -> tuple[str, Any]:
     connection = connections[ALIAS]
     field = PageVersion._meta.get_field("changed_at")
     return uuid.uuid4().hex, field.get_db_prep_save(timezone.now(), connection)

@@ -162,10 +162,10 @@ def _take_statement(store: ProducerStore, connection: Any) -> tuple[str, list[An
         meta = store.outbox._meta
         quote = connection.ops.quote_name
         table = quote(meta.db_table)
-        fields = [meta.get_field(name) for name in _TAKEN_FIELDS]
+        by_name: dict[str, Any] = {field.name: field for field in meta.concrete_fields}
 
         def column(name: str) -> str:
-            return quote(meta.get_field(name).column)
+            return str(quote(by_name[name].column))
 
         lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update else ""
         # Names from the model's own meta, quoted; every value is a parameter.
@@ -178,7 +178,8 @@ def _take_statement(store: ProducerStore, connection: Any) -> tuple[str, list[An
             f"RETURNING {', '.join(column(name) for name in _TAKEN_FIELDS)}"
         )
         converters = []
-        for field in fields:
+        for name in _TAKEN_FIELDS:
+            field = by_name[name]
             expression = Col(meta.db_table, field)
             found = connection.ops.get_db_converters(expression) + field.get_db_converters(
                 connection
