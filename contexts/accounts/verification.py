@@ -30,6 +30,8 @@ CACHE_KEY = "accounts:jwks"
 STALE_FOR_SECONDS = 7 * 24 * 3600
 REFRESH_INTERVAL = 5.0
 DEFAULT_TTL = 300.0
+# Tokens verified lately, answered again without their signature's check (see verify).
+VERIFIED_TOKENS_KEPT = 1024
 DEFAULT_ISSUER = "blog-platform/accounts"
 
 Keys = dict[str, ec.EllipticCurvePublicKey]
@@ -62,16 +64,41 @@ class TokenVerifier:
         # When a token's unknown kid last made us fetch: a forged kid must not make every
         # request a fetch, so those are spaced by REFRESH_INTERVAL.
         self._last_unknown_fetch = -REFRESH_INTERVAL
+        # token -> (the keys and issuer it was verified with, whom it speaks for).
+        self._verified: dict[str, tuple[Keys, str, Principal]] = {}
+        self._verified_lock = threading.Lock()
 
     def verify(self, token: str) -> Principal:
-        """Return who `token` speaks for, or raise InvalidToken (Unavailable without keys)."""
+        """Return who `token` speaks for, or raise InvalidToken (Unavailable without keys).
+
+        A client sends its token with every request, and checking the signature is most of
+        what verifying costs. What a token says cannot change, so a token verified with
+        these keys and issuer is answered from memory until it expires; new keys (a
+        rotation, a retired key, a refetch) or another issuer check it again.
+        """
         issuer = getattr(settings, "ACCOUNTS_TOKEN_ISSUER", DEFAULT_ISSUER)
+        keys = self._current()
+        known = self._verified.get(token)
+        if known is not None:
+            known_keys, known_issuer, principal = known
+            # Expired from the second of `exp` on, as PyJWT decides it.
+            fresh = int(time.time()) < principal.expires_at.timestamp()
+            if known_keys is keys and known_issuer == issuer and fresh:
+                return principal
+            with self._verified_lock:
+                self._verified.pop(token, None)
         try:
-            return tokens.token_decode(token, keys=self._current(), issuer=issuer)
+            principal = tokens.token_decode(token, keys=keys, issuer=issuer)
         except tokens.UnknownSigningKey:
             if not self._refresh(force=False):
                 raise
-            return tokens.token_decode(token, keys=self._keys, issuer=issuer)
+            keys = self._keys
+            principal = tokens.token_decode(token, keys=keys, issuer=issuer)
+        with self._verified_lock:
+            if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+                self._verified.pop(next(iter(self._verified)))  # the oldest goes
+            self._verified[token] = (keys, issuer, principal)
+        return principal
 
     def _current(self) -> Keys:
         if time.monotonic() < self._fresh_until and self._keys:

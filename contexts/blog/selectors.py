@@ -364,18 +364,32 @@ def token_author(
     """
     blog = None
     if blog_path is not None and domain.is_valid_path(blog_path):
-        blog = (
-            Blog.objects.select_related("owner")
-            .filter(path=blog_path, owner__account_id=account_id)
-            .first()
-        )
+        owned = _BLOG_OWNED(path=blog_path, account_id=account_id)
+        blog = owned[0] if owned else None
     author = blog.owner if blog is not None else None
     if author is None:
-        author = Author.objects.filter(account_id=account_id).first()
+        found = _AUTHOR_OF(account_id=account_id)
+        author = found[0] if found else None
     if author is None:
         return ("deleted" if account_is_deleted(account_id=account_id) else None), None, None
     refusal = "revoked" if credentials_generation < author.credentials_generation else None
     return refusal, author, blog
+
+
+# Every request with a token runs one of these (compiled once: kernel.prepared).
+_BLOG_OWNED = PreparedQuery(
+    lambda path, account_id: (
+        Blog.objects.select_related("owner")
+        .filter(path=path, owner__account_id=account_id)
+        .order_by("pk")[:1]
+    ),
+    path=str,
+    account_id=str,
+)
+_AUTHOR_OF = PreparedQuery(
+    lambda account_id: Author.objects.filter(account_id=account_id).order_by("pk")[:1],
+    account_id=str,
+)
 
 
 def account_is_deleted(*, account_id: str) -> bool:

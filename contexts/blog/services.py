@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
@@ -27,6 +28,7 @@ from contexts.blog.models import (
     WebSession,
 )
 from contexts.fetcher import api as fetcher_api
+from contexts.kernel import prepared
 from contexts.kernel.errors import Unavailable
 from contexts.kernel.events.publishing import publish
 from contexts.kernel.tracing import use_case
@@ -54,25 +56,66 @@ def pages_changed() -> None:
     Every use case that changes what readers see calls this in its own transaction, so
     the new version commits with the change: from the moment a write is answered, no
     process serves a page cached before it (web.pagecache reads the version first).
+    Every write holds the version's one row from here to its commit: call it last.
     """
-    version, changed_at = uuid.uuid4().hex, timezone.now()
-    connection = connections[ALIAS]
-    field = PageVersion._meta.get_field("changed_at")
-    with connection.cursor() as cursor:
+    version, changed_at = _page_version_values()
+    with connections[ALIAS].cursor() as cursor:
         # SQL of its own, as the reading side's (selectors.page_version): every write
         # sends it, and building it with the ORM cost more than sending it.
-        cursor.execute(
-            _PAGE_VERSION_UPDATE_SQL, [version, field.get_db_prep_save(changed_at, connection)]
-        )
+        cursor.execute(_PAGE_VERSION_UPDATE_SQL, [version, changed_at])
         updated = cursor.rowcount
     if not updated:
-        # The row is made by a migration; a flushed table gets it back here.
-        PageVersion.objects.update_or_create(
-            pk=1, defaults={"version": version, "changed_at": changed_at}
-        )
+        _page_version_restore()
+
+
+def _page_version_values() -> tuple[str, Any]:
+    connection = connections[ALIAS]
+    field = PageVersion._meta.get_field("changed_at")
+    return uuid.uuid4().hex, field.get_db_prep_save(timezone.now(), connection)
+
+
+def _page_version_restore() -> None:
+    # The row is made by a migration; a flushed table gets it back here.
+    PageVersion.objects.update_or_create(
+        pk=1, defaults={"version": uuid.uuid4().hex, "changed_at": timezone.now()}
+    )
 
 
 _PAGE_VERSION_UPDATE_SQL = "UPDATE blog_pageversion SET version = %s, changed_at = %s WHERE id = 1"
+_PUBLISHED_COUNT_SQL = (
+    "UPDATE blog_blog SET published_entries = published_entries + %s WHERE id = %s"
+)
+
+
+def _count_published_and_pages_changed(blog_id: int, change: int) -> None:
+    """Inside the changing transaction, as its last statements: add `change` to the blog's
+    published entries (holding its row, which a concurrent blog_delete then waits for),
+    then pages_changed(). BlogNotFound when there is no such blog.
+
+    Every write to a blog waits for its row, and every write for the pages' version, from
+    the moment it takes them until its commit: taken last, and on PostgreSQL in one round
+    trip, they are held for the commit alone rather than for the rest of the use case.
+    """
+    connection = connections[ALIAS]
+    version, changed_at = _page_version_values()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"{_PUBLISHED_COUNT_SQL}; {_PAGE_VERSION_UPDATE_SQL}",
+                [change, blog_id, version, changed_at],
+            )
+            counted = cursor.rowcount
+            cursor.nextset()
+        else:
+            cursor.execute(_PUBLISHED_COUNT_SQL, [change, blog_id])
+            counted = cursor.rowcount
+            if counted:
+                cursor.execute(_PAGE_VERSION_UPDATE_SQL, [version, changed_at])
+        updated = cursor.rowcount
+    if not counted:
+        raise domain.BlogNotFound()
+    if not updated:
+        _page_version_restore()
 
 
 # --- authors ------------------------------------------------------------------------
@@ -458,17 +501,13 @@ def _count_published(blog_id: int, change: int) -> bool:
     return bool(rows.update(published_entries=F("published_entries") + change))
 
 
-def _lock_blog(blog: Blog, *, published: int = 0) -> None:
-    """Inside the changing transaction: hold the blog row, adding `published` to its count.
+def _lock_blog(blog: Blog) -> None:
+    """Inside the changing transaction: hold the blog row (a draft's; a published entry's
+    count takes it: _count_published_and_pages_changed).
 
-    Holding it keeps a concurrent blog_delete from orphaning the new entry. The count's
-    UPDATE takes the row lock itself: publishing locks and counts in one statement.
+    Holding it keeps a concurrent blog_delete from orphaning the new entry.
     """
-    if published:
-        found = _count_published(blog.pk, published)
-    else:
-        found = Blog.objects.select_for_update().filter(pk=blog.pk).exists()
-    if not found:
+    if not Blog.objects.select_for_update().filter(pk=blog.pk).exists():
         raise domain.BlogNotFound()
 
 
@@ -493,23 +532,29 @@ def _entry_create(
     *, blog: Blog, title: str, body: str, rendered: renderer_api.Rendered | None, status: str
 ) -> Entry:
     fields, text = _presentation(body, rendered.html if rendered is not None else None)
-    _lock_blog(blog, published=1 if status == domain.PUBLISHED else 0)
-    if status == domain.PUBLISHED:
-        pages_changed()
     now = timezone.now()
-    entry = Entry.objects.create(
-        blog=blog,
-        title=title,
-        body=body,
-        **fields,
-        created_at=now,
-        published_at=now if status == domain.PUBLISHED else None,
+    entry = prepared.insert(
+        Entry(
+            blog=blog,
+            title=title,
+            body=body,
+            **fields,
+            created_at=now,
+            published_at=now if status == domain.PUBLISHED else None,
+        ),
+        using=ALIAS,
     )
     if rendered is None:
         _render_later(entry)
     if not entry.is_draft:
         _announce(domain.EntryPublished, entry=entry, text=text)
     _links_keep(entry.pk, rendered.link_urls if rendered is not None else None, new=True)
+    # Last: the blog's row (and, published, the pages' version) are held until the commit.
+    # A blog deleted meanwhile is found here, and the entry rolls back with the rest.
+    if status == domain.PUBLISHED:
+        _count_published_and_pages_changed(blog.pk, 1)
+    else:
+        _lock_blog(blog)
     return entry
 
 

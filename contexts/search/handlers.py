@@ -8,6 +8,7 @@ changes nothing it should not (see services).
 from dataclasses import fields
 
 from contexts.blog import api as blog_api
+from contexts.kernel.events.subscriptions import applied_together_by
 from contexts.search import domain, services
 
 _DOCUMENT_FIELDS = tuple(field.name for field in fields(domain.EntryDocument))
@@ -17,11 +18,19 @@ def _document(event: blog_api.EntryPublished | blog_api.EntryChanged) -> domain.
     return domain.EntryDocument(**{name: getattr(event, name) for name in _DOCUMENT_FIELDS})
 
 
+def _index_together(events: list[blog_api.EntryPublished | blog_api.EntryChanged]) -> None:
+    # One pass of the index's statements for a worker's whole batch: documents_index
+    # decides on each entry as it would for one (its newest revision wins).
+    services.documents_index(documents=[_document(event) for event in events])
+
+
+@applied_together_by(_index_together)
 def on_entry_published(event: blog_api.EntryPublished) -> None:
     """Make a newly published entry findable."""
     services.documents_index(documents=[_document(event)])
 
 
+@applied_together_by(_index_together)
 def on_entry_changed(event: blog_api.EntryChanged) -> None:
     """Index a published entry's new title or text."""
     services.documents_index(documents=[_document(event)])

@@ -107,6 +107,16 @@ def test_the_issuer_is_a_setting_and_verification_demands_it(alice, settings):
     _refused(token)
 
 
+def test_a_token_verified_before_is_refused_once_the_issuer_changes(alice, settings):
+    settings.ACCOUNTS_JWKS_CACHE_SECONDS = 300  # the keys kept, as a deployment keeps them
+    token = accounts_api.token_issue(account_id=alice.id).token
+    assert accounts_api.token_verify(token).account_id == alice.id
+
+    settings.ACCOUNTS_TOKEN_ISSUER = "https://elsewhere.example"
+
+    _refused(token)
+
+
 def test_no_token_for_an_unknown_account():
     with pytest.raises(accounts_api.AccountNotFound):
         accounts_api.token_issue(account_id="0" * 32)
@@ -125,6 +135,29 @@ def test_an_expired_token_is_refused(alice):
     )
 
     assert "expired" in _refused(expired.token).detail
+
+
+def test_a_token_verified_before_stops_working_when_it_expires(alice, settings):
+    # Verified tokens are answered from memory afterwards (with the keys kept, as a
+    # deployment keeps them): never past their expiry.
+    settings.ACCOUNTS_JWKS_CACHE_SECONDS = 300
+    now = int(time.time())
+    short = tokens.token_encode(
+        private_key=keys.signing_key(),
+        key_id=keys.key_id(keys.signing_key().public_key()),
+        issuer=accounts_services.token_issuer(),
+        account_id=alice.id,
+        name=alice.name,
+        issued_at=now - 3599,
+        ttl_seconds=3600,
+    )
+    assert accounts_api.token_verify(short.token).account_id == alice.id
+    assert accounts_api.token_verify(short.token).account_id == alice.id
+
+    while int(time.time()) < now + 1:  # the second its `exp` names
+        time.sleep(0.05)
+
+    assert "expired" in _refused(short.token).detail
 
 
 def test_alg_none_is_refused(alice):

@@ -4,13 +4,14 @@ CI runs this file on SQLite (run 1) and on PostgreSQL (run 2): the SQL is compil
 database, and SQLite takes its datetimes as text.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db.models import ForeignKey, Model
 
 from contexts.blog import selectors
 from contexts.blog.models import Author, Blog, Entry
+from contexts.kernel import prepared
 from contexts.kernel.prepared import PreparedQuery, Window
 
 pytestmark = [
@@ -204,3 +205,21 @@ def test_the_home_page_counts_come_from_the_stored_counts(author, make_blog, mak
         "Entry 2",
         "Entry 1",
     ]
+
+
+def test_a_prepared_insert_stores_the_row_save_would_store(blog):
+    at = datetime(2025, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
+    fields = {"title": 'It\'s "quoted"; -- not SQL', "body": "b", "created_at": at}
+    saved = Entry.objects.create(blog=blog, **fields, published_at=at)
+
+    inserted = prepared.insert(Entry(blog=blog, **fields, published_at=at), using="blog")
+
+    assert inserted.pk not in (None, saved.pk)
+    assert not inserted._state.adding
+    stored = {
+        row.pk: {f.attname: getattr(row, f.attname) for f in Entry._meta.concrete_fields}
+        for row in Entry.objects.filter(pk__in=[saved.pk, inserted.pk])
+    }
+    assert {**stored[inserted.pk], "id": saved.pk} == stored[saved.pk]
+    # Defaults came as save() gives them: revision 0, not rendered, no edit yet.
+    assert (stored[inserted.pk]["revision"], stored[inserted.pk]["edited_at"]) == (0, None)

@@ -200,6 +200,76 @@ def test_a_prepare_step_runs_outside_the_transaction_and_hands_its_result_over(c
     assert seen == [("prepare", False), ("apply", True, "K")]
 
 
+def _together_subscriber(calls: list, *, refuse: str | None = None):
+    """A Burst handler applied together: records which keys each call got, and fails a
+    call that holds the key `refuse` (a call of one event too)."""
+
+    def apply(events) -> None:
+        calls.append(sorted(event.key for event in events))
+        if refuse in [event.key for event in events]:
+            raise RuntimeError(f"refused {refuse}")
+        for event in events:
+            Effect.objects.create(event_id=event.event_id, subscriber="together", key=event.key)
+
+    @subs.applied_together_by(apply)
+    def handler(event) -> None:
+        apply([event])
+
+    handler.__module__ = handlers.__name__
+    return handler
+
+
+def test_a_handler_applied_together_gets_the_events_a_worker_holds_in_one_call(consumer):
+    calls: list = []
+    saved = subs.configure({**subs.table(), Burst: [_together_subscriber(calls)]})
+    try:
+        events = [Burst(key=key) for key in "abc"]
+        inbox.receive(consumer, [envelope(event) for event in events], now=timezone.now())
+
+        result = process(consumer)
+    finally:
+        subs.configure(saved)
+
+    assert calls == [["a", "b", "c"]]
+    assert len(result.ids(inbox.COMPLETED)) == 3
+    assert sorted(Effect.objects.values_list("key", flat=True)) == ["a", "b", "c"]
+    assert set(consumer.rows.values_list("state", flat=True)) == {InboxState.COMPLETED}
+
+
+def test_when_a_call_together_fails_each_event_is_applied_alone_and_only_its_own_waits(
+    consumer,
+):
+    calls: list = []
+    saved = subs.configure({**subs.table(), Burst: [_together_subscriber(calls, refuse="b")]})
+    try:
+        events = [Burst(key=key) for key in "abc"]
+        inbox.receive(consumer, [envelope(event) for event in events], now=timezone.now())
+
+        result = process(consumer)
+    finally:
+        subs.configure(saved)
+
+    assert calls == [["a", "b", "c"], ["a"], ["b"], ["c"]]
+    # The failed call's effects rolled back; each event then got its own attempt.
+    assert sorted(Effect.objects.values_list("key", flat=True)) == ["a", "c"]
+    refused = consumer.rows.get(event_id=events[1].event_id)
+    assert result.ids(inbox.RETRY) == [refused.pk]
+    assert (refused.state, refused.attempts) == (InboxState.PENDING, 1)
+    assert refused.last_error.startswith("RuntimeError: refused b")
+    assert consumer.rows.filter(state=InboxState.COMPLETED).count() == 2
+
+
+def test_a_handler_cannot_be_both_prepared_and_applied_together():
+    @subs.prepared_by(lambda event: None)
+    @subs.applied_together_by(lambda events: None)
+    def handler(event, prepared) -> None:
+        pass
+
+    handler.__module__ = handlers.__name__
+    with pytest.raises(TypeError, match="applied event by event"):
+        subs.configure({Burst: [handler]})
+
+
 def test_messages_that_are_not_envelopes_are_refused():
     event = Burst(key="k")
     good = envelope(event).to_message()

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contexts.blog import api as blog_api
+from contexts.kernel.events.subscriptions import subscriber, subscriber_name
 from contexts.search import api as search_api
 from contexts.search import handlers
 from contexts.search.models import Document
@@ -134,6 +135,31 @@ def test_an_event_delivered_twice_is_applied_once():
 
     assert found("applied") == ["Twice"]
     assert Document.objects.count() == 1
+
+
+def test_events_a_worker_applies_together_index_as_they_would_one_by_one():
+    # What the inbox hands the handler's together-form when a worker holds a batch.
+    together = subscriber(
+        blog_api.EntryPublished.type_name, subscriber_name(handlers.on_entry_published)
+    ).together
+    assert together is not None
+    first = entry_event(title="Draft title", text="Alpha words.")
+    handlers.on_blog_deleted(blog_api.BlogDeleted(blog_id="66", path="gone"))
+    handlers.on_entry_unpublished(hide(entry_event(entry_id="77"), 3))
+
+    together(
+        [
+            entry_event(entry_id=first.entry_id, revision=2, title="Final title", text="Beta."),
+            first,  # older than the revision beside it: the newest wins
+            entry_event(title="Second", text="Gamma words."),
+            entry_event(blog_id="66", blog_path="gone", title="Lost", text="Gamma."),
+            entry_event(entry_id="77", revision=1, title="Late", text="Gamma."),
+        ]
+    )
+
+    assert found("alpha") == []
+    assert found("beta") == ["Final title"]
+    assert found("gamma") == ["Second"]
 
 
 def test_a_deleted_entry_never_comes_back():

@@ -8,8 +8,10 @@ held --worker dies--> due again when the lease ends (the attempt counts, so an e
 failed | pending --resubmit--> pending (attempts start again)
 
 Receiving inserts one row per subscriber, ignoring rows that exist: a redelivered message
-changes nothing. Applying happens in one transaction per batch, with a savepoint per
-event, so a failing handler rolls back only its own effect.
+changes nothing. Applying happens in one transaction per batch, the events of a handler
+that says so (subscriptions.applied_together_by) in one call; should a handler fail, the
+batch is applied again event by event with a savepoint each, so that a failing handler
+rolls back only its own effect.
 """
 
 import random
@@ -295,22 +297,23 @@ def _apply_batch(
             .filter(pk__in=[row.pk for row in rows], claim_token=token, state=InboxState.PENDING)
             .values_list("pk", flat=True)
         )
-        done = []
-        for row, item, event in ready:
-            if row.pk not in held:
-                continue  # the lease ran out and another worker took it over
+        # The lease ran out on the others: another worker took them over.
+        mine = [(row, item, event) for row, item, event in ready if row.pk in held]
+        done: list[int] = []
+        if fast:
             try:
-                if fast:
-                    _apply(item, event, prepared, row)
-                else:
+                done = _apply_fast(mine, prepared)
+            except Exception as exc:  # noqa: BLE001  (any handler error is the subscriber's)
+                raise _HandlerFailed from exc
+        else:
+            for row, item, event in mine:
+                try:
                     with transaction.atomic(using=store.alias):
                         _apply(item, event, prepared, row)
-            except Exception as exc:  # noqa: BLE001  (any handler error is the subscriber's)
-                if fast:
-                    raise _HandlerFailed from exc
-                errors[row.pk] = exc
-            else:
-                done.append(row.pk)
+                except Exception as exc:  # noqa: BLE001  (any handler error is the subscriber's)
+                    errors[row.pk] = exc
+                else:
+                    done.append(row.pk)
         store.rows.filter(pk__in=done).update(
             state=InboxState.COMPLETED,
             completed_at=timezone.now(),
@@ -327,6 +330,28 @@ def _apply_batch(
                 status = _record_failure(store, row, token, errors[row.pk], policy, rng)
                 result.outcomes.append(Outcome(row.pk, row.type_name, row.subscriber, status))
     return result
+
+
+def _apply_fast(
+    ready: list[tuple[InboxBase, Subscriber, Event]], prepared: dict[int, Any]
+) -> list[int]:
+    """Apply each ready row, those of a subscriber applied together in one call (unless
+    spans are recorded: each event's handler span continues its own trace); raise what
+    any handler raises. Return the rows applied."""
+    together: dict[str, list[tuple[InboxBase, Subscriber, Event]]] = {}
+    for row, item, event in ready:
+        if item.together is not None and tracing.tracer is None:
+            together.setdefault(item.name, []).append((row, item, event))
+        else:
+            _apply(item, event, prepared, row)
+    for group in together.values():
+        item = group[0][1]
+        if len(group) == 1:
+            _apply(item, group[0][2], prepared, group[0][0])
+        else:
+            assert item.together is not None
+            item.together([event for _, _, event in group])
+    return [row.pk for row, _, _ in ready]
 
 
 def _record_failure(

@@ -18,7 +18,8 @@ from typing import Any, Protocol
 
 import psycopg
 from django.db import connections, transaction
-from django.db.models import F, Field
+from django.db.models import Field
+from django.db.models.expressions import Col
 
 from contexts.kernel.events.envelopes import Envelope
 from contexts.kernel.events.errors import describe_error
@@ -132,11 +133,9 @@ def relay_once(
     """Send up to `limit` due outbox events, oldest first, and record how it went."""
     result = RelayResult()
     with transaction.atomic(using=store.alias):
-        rows = list(
-            store.rows.select_for_update(skip_locked=True)
-            .filter(state=RelayState.PENDING, next_attempt_at__lte=now)
-            .order_by("recorded_at", "pk")[:limit]
-        )
+        # Taken and marked sent in one statement, locked until the commit; should the send
+        # fail, the same transaction puts them back as they were, with the attempt counted.
+        rows = _take_due(store, limit=limit, now=now)
         if not rows:
             return result
         try:
@@ -146,10 +145,71 @@ def relay_once(
             result.failed = _record_failure(store, rows, result.error, policy, now, rng)
             return result
         result.sent = [row.pk for row in rows]
-        store.rows.filter(pk__in=result.sent).update(
-            state=RelayState.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
-        )
     return result
+
+
+# One UPDATE .. RETURNING per outbox table and vendor, made once: it takes the due rows
+# (skipping those another relay holds) and marks them sent, where a SELECT .. FOR UPDATE
+# and an UPDATE cost two statements and their ORM compilation on every pass.
+_TAKEN_FIELDS = ("id", "event_id", "type_name", "payload", "headers", "attempts", "recorded_at")
+_take_statements: dict[tuple[type[OutboxBase], str], tuple[str, list[Any]]] = {}
+
+
+def _take_statement(store: ProducerStore, connection: Any) -> tuple[str, list[Any]]:
+    key = (store.outbox, connection.vendor)
+    statement = _take_statements.get(key)
+    if statement is None:
+        meta = store.outbox._meta
+        quote = connection.ops.quote_name
+        table = quote(meta.db_table)
+        by_name: dict[str, Any] = {field.name: field for field in meta.concrete_fields}
+
+        def column(name: str) -> str:
+            return str(quote(by_name[name].column))
+
+        lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update else ""
+        # Names from the model's own meta, quoted; every value is a parameter.
+        sql = (
+            f"UPDATE {table} SET {column('state')} = %s, {column('sent_at')} = %s, "  # noqa: S608
+            f"{column('attempts')} = {column('attempts')} + 1, {column('last_error')} = '' "
+            f"WHERE {column('id')} IN (SELECT {column('id')} FROM {table} "
+            f"WHERE {column('state')} = %s AND {column('next_attempt_at')} <= %s "
+            f"ORDER BY {column('recorded_at')}, {column('id')} LIMIT %s{lock}) "
+            f"RETURNING {', '.join(column(name) for name in _TAKEN_FIELDS)}"
+        )
+        converters = []
+        for name in _TAKEN_FIELDS:
+            field = by_name[name]
+            expression = Col(meta.db_table, field)
+            found = connection.ops.get_db_converters(expression) + field.get_db_converters(
+                connection
+            )
+            converters.append((found, expression))
+        statement = _take_statements.setdefault(key, (sql, converters))
+    return statement
+
+
+def _take_due(store: ProducerStore, *, limit: int, now: datetime) -> list[OutboxBase]:
+    """Mark up to `limit` due rows sent (attempts counted), oldest first; return them as
+    they now are. Inside the caller's transaction, which holds them until it ends."""
+    connection = connections[store.alias]
+    sql, converters = _take_statement(store, connection)
+    sent_at = store.outbox._meta.get_field("sent_at").get_db_prep_save(now, connection)
+    due = store.outbox._meta.get_field("next_attempt_at").get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [RelayState.SENT, sent_at, RelayState.PENDING, due, limit])
+        found = cursor.fetchall()
+    rows = []
+    for values in found:
+        converted = []
+        for value, (functions, expression) in zip(values, converters, strict=True):
+            for function in functions:
+                value = function(value, expression, connection)
+            converted.append(value)
+        fields = dict(zip(_TAKEN_FIELDS, converted, strict=True))
+        rows.append(store.outbox(state=RelayState.SENT, sent_at=now, **fields))
+    rows.sort(key=lambda row: (row.recorded_at, row.pk))
+    return rows
 
 
 def _record_failure(
@@ -160,15 +220,22 @@ def _record_failure(
     now: datetime,
     rng: random.Random | None,
 ) -> list[int]:
+    """Put rows _take_due() marked sent back (pending after a backoff, or failed once their
+    attempts are used up), with the error; their attempt counts."""
     for row in rows:
-        attempts = row.attempts + 1
+        attempts = row.attempts  # this attempt included
         changes: dict[str, object]
         if policy.exhausted(attempts):
             changes = {"state": RelayState.FAILED}
         else:
             delay = policy.delay(attempts, rng=rng)
-            changes = {"next_attempt_at": now + timedelta(seconds=delay)}
-        store.rows.filter(pk=row.pk).update(attempts=attempts, last_error=error, **changes)
+            changes = {
+                "state": RelayState.PENDING,
+                "next_attempt_at": now + timedelta(seconds=delay),
+            }
+        store.rows.filter(pk=row.pk).update(
+            attempts=attempts, last_error=error, sent_at=None, **changes
+        )
     return [row.pk for row in rows]
 
 

@@ -39,31 +39,60 @@ FAILURE_PAUSE_SECONDS = 1.0
 
 
 class _Wakeup:
-    """Wait for a commit that published (PostgreSQL NOTIFY), or for the poll interval."""
+    """Wait for a commit that published (PostgreSQL NOTIFY), or for the poll interval.
 
-    def __init__(self, aliases: list[str]) -> None:
+    A notification names the schema of the outbox that was written to: only the outboxes
+    it names need a pass then. Outboxes in another database than the one listened to
+    cannot be heard, so every wake-up looks at them too.
+    """
+
+    def __init__(self, stores: dict[str, ProducerStore]) -> None:
         self._connection: psycopg.Connection | None = None
-        for alias in aliases:
-            if connections[alias].vendor == "postgresql":
-                params = connections[alias].get_connection_params()
-                keys = ("dbname", "user", "password", "host", "port")
+        # Notified schema -> the contexts whose outbox lives there.
+        self._heard: dict[str, list[str]] = {}
+        self.unheard: list[str] = list(stores)
+        keys = ("dbname", "user", "password", "host", "port")
+        listened = None
+        for context, store in stores.items():
+            connection = connections[store.alias]
+            if connection.vendor != "postgresql":
+                continue
+            params = connection.get_connection_params()
+            where = tuple(params.get(key) for key in ("dbname", "host", "port"))
+            if listened is None:
                 self._connection = psycopg.connect(
                     autocommit=True, **{key: params[key] for key in keys if params.get(key)}
                 )
                 self._connection.execute(f"LISTEN {dispatch.NOTIFY_CHANNEL}")
-                break
+                listened = where
+            if where != listened:
+                continue
+            # The trigger names TG_TABLE_SCHEMA: where the alias finds its outbox table.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT current_schema()")
+                (schema,) = cursor.fetchone()
+            self._heard.setdefault(schema, []).append(context)
+            self.unheard.remove(context)
 
-    def wait(self, seconds: float, stop: threading.Event) -> None:
+    def wait(self, seconds: float, stop: threading.Event) -> list[str] | None:
+        """Return the contexts whose outbox a commit wrote to (and those that cannot be
+        heard), or None when nothing was heard for `seconds`."""
         if self._connection is None:
             stop.wait(seconds)
-            return
-        # Any notification will do: the relay then sends everything due. Drain the rest,
-        # so that a burst of commits costs one pass, not one each.
-        for _ in self._connection.notifies(timeout=seconds, stop_after=1):
-            pass
+            return None
+        schemas: set[str] = set()
+        for note in self._connection.notifies(timeout=seconds, stop_after=1):
+            schemas.add(note.payload)
+        if not schemas:
+            return None
+        # Drain the rest, so that a burst of commits costs one pass, not one each.
         while select.select([self._connection.fileno()], [], [], 0)[0]:
-            for _ in self._connection.notifies(timeout=0.001):
-                pass
+            for note in self._connection.notifies(timeout=0.001):
+                schemas.add(note.payload)
+        if schemas - self._heard.keys():
+            return None  # an outbox this worker did not map: look at every one
+        woken = {context for schema in schemas for context in self._heard[schema]}
+        return sorted(woken | set(self.unheard))
 
     def close(self) -> None:
         if self._connection is not None:
@@ -128,21 +157,33 @@ class EventsWorker:
 
     def _relay_loop(self) -> None:
         transport = transports.BrokerTransport(self.config)
-        wakeup = _Wakeup([store.alias for store in self.producers.values()])
+        wakeup = _Wakeup(self.producers)
         logger.info("events relay started for %s", ", ".join(sorted(self.producers)))
         self._not_ready.release()
+        every = list(self.producers)
+        next_full_pass = 0.0
+        woken: list[str] | None = None
         try:
             while not self.stopping.is_set():
-                if not self._relay_pass(transport):
-                    wakeup.wait(self.config.poll_seconds, self.stopping)
+                # A commit's notification wakes the pass over its own outbox alone; every
+                # poll interval, a pass over all of them relays what no commit announces
+                # (retries whose backoff ended, rows a failed pass left).
+                if woken is None or time.monotonic() >= next_full_pass:
+                    woken = every
+                    next_full_pass = time.monotonic() + self.config.poll_seconds
+                self._relay_pass(transport, woken)
+                # Each outbox was relayed until a batch came back short: what commits
+                # next announces itself, so no pass runs again before a wake-up.
+                wait = max(0.0, next_full_pass - time.monotonic())
+                woken = wakeup.wait(wait, self.stopping)
         finally:
             transport.close()
             wakeup.close()
 
-    def _relay_pass(self, transport: transports.BrokerTransport) -> bool:
-        """Relay every local outbox once; True when there may be more right away."""
-        more = False
-        for context, store in self.producers.items():
+    def _relay_pass(self, transport: transports.BrokerTransport, contexts: list[str]) -> None:
+        """Relay the outboxes of `contexts` until each is drained (or fails to send)."""
+        for context in contexts:
+            store = self.producers[context]
             close_old_connections()
             try:
                 result = dispatch.relay_pending(store, transport, self.config)
@@ -158,8 +199,6 @@ class EventsWorker:
                     result.error.splitlines()[0] if result.error else "",
                 )
                 self.stopping.wait(FAILURE_PAUSE_SECONDS)
-            more = more or bool(result.sent)
-        return more
 
     # -- consumer ----------------------------------------------------------------------
 
