@@ -30,6 +30,7 @@ from typing import Any, Generic, TypeVar, overload
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from django.db.models.signals import post_save, pre_save
 from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
@@ -244,11 +245,20 @@ def insert(instance: M, *, using: str) -> M:
     """Save a new `instance` as `instance.save()` would, its INSERT made once per database.
 
     Each field's value is prepared as save() prepares it (pre_save, get_db_prep_save) and
-    the new primary key is read back; the instance is then saved (`_state`). No model
-    signal is sent: for models that nothing listens to, where save()'s compilation of
-    the statement was most of its cost.
+    the new primary key is read back; the instance is then saved (`_state`). For models
+    that nothing hooks into, where save()'s compilation of the statement was most of its
+    cost: a model with a save() of its own or listeners of its save signals is saved by
+    save(), which runs them.
     """
     model = type(instance)
+    if (
+        model.save is not Model.save
+        or model.save_base is not Model.save_base
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+    ):
+        instance.save(using=using, force_insert=True)
+        return instance
     connection = connections[using]
     statement = _inserts.get((model, using))
     if statement is None:

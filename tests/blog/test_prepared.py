@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db.models import ForeignKey, Model
+from django.db.models.signals import post_save
 
 from contexts.blog import selectors
 from contexts.blog.models import Author, Blog, Entry
@@ -223,3 +224,19 @@ def test_a_prepared_insert_stores_the_row_save_would_store(blog):
     assert {**stored[inserted.pk], "id": saved.pk} == stored[saved.pk]
     # Defaults came as save() gives them: revision 0, not rendered, no edit yet.
     assert (stored[inserted.pk]["revision"], stored[inserted.pk]["edited_at"]) == (0, None)
+
+
+def test_a_prepared_insert_lets_save_run_what_hooks_into_saving(blog):
+    seen = []
+
+    def receiver(sender, instance, created, **kwargs):
+        seen.append((instance.title, created))
+
+    post_save.connect(receiver, sender=Entry)
+    try:
+        inserted = prepared.insert(Entry(blog=blog, title="Heard", body="b"), using="blog")
+    finally:
+        post_save.disconnect(receiver, sender=Entry)
+
+    assert seen == [("Heard", True)]
+    assert Entry.objects.filter(pk=inserted.pk, title="Heard").exists()
