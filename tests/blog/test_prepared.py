@@ -125,6 +125,18 @@ def test_a_window_slices_as_the_queryset_does(entries):
         selectors.entry_window(blog=blog, status="all").count()  # given no count
 
 
+def test_a_window_refuses_a_known_object_its_rows_do_not_point_to(entries, author, make_blog):
+    other = make_blog(author, path="other")
+    window = Window(
+        selectors._ENTRY_WINDOWS["published", False],
+        known={"blog": other},
+        blog_id=entries[0].blog_id,
+    )
+
+    with pytest.raises(ValueError):
+        window[0:2]
+
+
 def test_a_window_counts_with_what_it_was_given(author, make_blog):
     for path in ["one", "two", "three"]:
         make_blog(author, path=path)
