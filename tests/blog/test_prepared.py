@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.db.models import ForeignKey, Model
+from django.db.models.signals import post_init
 
 from contexts.blog import selectors
 from contexts.blog.models import Author, Blog, Entry
@@ -35,7 +36,15 @@ def _state(instance: Model | None) -> dict | None:
         for field in instance._meta.concrete_fields
         if isinstance(field, ForeignKey) and field.is_cached(instance)
     }
-    return {"fields": fields, "deferred": deferred, "related": related}
+    attributes = {name: value for name, value in vars(instance).items() if name != "_state"}
+    stored = {"db": instance._state.db, "adding": instance._state.adding}
+    return {
+        "fields": fields,
+        "deferred": deferred,
+        "related": related,
+        "attributes": attributes,
+        "state": stored,
+    }
 
 
 @pytest.fixture
@@ -74,6 +83,27 @@ def test_rows_equal_the_querysets_with_joined_and_deferred_fields(entries):
     assert isinstance(prepared[0].published_at, datetime)
     assert prepared[0].published_at.tzinfo is not None
     assert joined(path="no-such-blog", entry_id=entries[0].pk) == []
+
+
+def test_a_model_something_hooks_into_is_made_by_the_orms_own_from_db(entries):
+    made = []
+
+    def seen(sender, instance, **kwargs):
+        made.append(instance)
+
+    post_init.connect(seen, sender=Author)
+    try:
+        joined = PreparedQuery(
+            lambda blog_id: Entry.objects.select_related("blog__owner").filter(blog_id=blog_id),
+            blog_id=int,
+        )
+        rows = joined(blog_id=entries[0].blog_id)
+    finally:
+        post_init.disconnect(seen, sender=Author)
+
+    # Each owner was made through Model.__init__, which sends post_init.
+    assert [id(row.blog.owner) for row in rows] == [id(instance) for instance in made]
+    assert len(made) == len(entries)
 
 
 def test_datetime_parameters_find_what_the_orm_finds_around_ties(entries):
