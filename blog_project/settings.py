@@ -204,7 +204,10 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "blog_project.jinja_env.environment",
             "autoescape": True,
-            "context_processors": _CONTEXT_PROCESSORS,
+            "context_processors": [
+                *_CONTEXT_PROCESSORS,
+                "contexts.blog.web.context_processors.moments",
+            ],
         },
     },
     {
