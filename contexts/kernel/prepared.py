@@ -71,6 +71,9 @@ class _Compiled:
     slots: tuple[_Slot, ...]
     compiler: SQLCompiler
     make: Callable[[Any], Any]  # a row's instance, its related objects joined
+    # The rows' converters (SQLite's datetimes...), found once: results_iter looks for
+    # them on every call. None: a composite field, which results_iter alone handles.
+    converters: dict[int, Any] | None
 
 
 class PreparedQuery(Generic[M]):
@@ -116,7 +119,11 @@ class PreparedQuery(Generic[M]):
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         make = compiled.make
-        return [make(row) for row in compiled.compiler.results_iter([rows])]
+        if compiled.converters is None:
+            return [make(row) for row in compiled.compiler.results_iter([rows])]
+        if compiled.converters:
+            rows = compiled.compiler.apply_converters(rows, compiled.converters)
+        return [make(row) for row in rows]
 
     # --- compiling -------------------------------------------------------------------
 
@@ -161,9 +168,18 @@ class PreparedQuery(Generic[M]):
             slots=tuple(slots),
             compiler=compiler,
             make=_row_maker(compiler, alias),
+            converters=_converters(compiler),
         )
         self._compiled[alias] = compiled
         return compiled
+
+
+def _converters(compiler: SQLCompiler) -> dict[int, Any] | None:
+    """The converters results_iter would apply to the rows, or None if it does more."""
+    selected = [column[0] for column in compiler.select[: compiler.col_count]]
+    if compiler.has_composite_fields(selected):
+        return None
+    return compiler.get_converters(selected)
 
 
 # --- instances ---------------------------------------------------------------------------
