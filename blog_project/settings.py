@@ -133,7 +133,8 @@ MIDDLEWARE = [
     # messages): its stored headers are what those middleware made of it.
     "contexts.blog.web.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, its policies built once (blog_project/middleware.py).
+    "blog_project.middleware.CSPMiddleware",
     "blog_project.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
