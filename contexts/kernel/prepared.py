@@ -321,8 +321,9 @@ class Window(Generic[M]):
             raise IndexError("a window is sliced [start:stop], both at least 0")
         rows = self._query(offset=start, limit=stop - start, **self._values)
         for field, value in self._known:
+            pk = value.pk
             for row in rows:
-                if getattr(row, field.attname) != value.pk:
+                if getattr(row, field.attname) != pk:
                     raise ValueError(f"a row's {field.name} is not the known one")
                 field.set_cached_value(row, value)
         return rows

@@ -213,20 +213,23 @@ def entries_output(request: Request, entries) -> list[dict]:
     # Blog paths are URL-safe ([a-z0-9-]) and ids digits: one absolute prefix for all rows.
     pages = request.build_absolute_uri(f"{get_script_prefix()}blogs/")
     zone = timezone.get_current_timezone() if settings.USE_TZ else None
-    return [
-        {
-            "id": str(entry.pk),
-            "title": entry.title,
-            "body": entry.body,
-            "body_html": entry.body_html,
-            "status": entry.status,
-            "published_at": _time(entry.published_at, zone),
-            "edited_at": _time(entry.edited_at, zone),
-            "url": f"{pages}{entry.blog.path}/entries/{entry.pk}",
-            "blog": {"path": entry.blog.path, "title": entry.blog.title},
-        }
-        for entry in entries
-    ]
+    output = []
+    for entry in entries:
+        entry_id, blog = str(entry.pk), entry.blog  # each read once: both are descriptors
+        output.append(
+            {
+                "id": entry_id,
+                "title": entry.title,
+                "body": entry.body,
+                "body_html": entry.body_html,
+                "status": entry.status,
+                "published_at": _time(entry.published_at, zone),
+                "edited_at": _time(entry.edited_at, zone),
+                "url": f"{pages}{blog.path}/entries/{entry_id}",
+                "blog": {"path": blog.path, "title": blog.title},
+            }
+        )
+    return output
 
 
 class _PageSerializer(serializers.Serializer):
