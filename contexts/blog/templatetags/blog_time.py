@@ -1,6 +1,7 @@
 """The `moment` tag: a time in a <time datetime> element, shown with its time zone."""
 
-from datetime import datetime, tzinfo
+from collections.abc import Callable
+from datetime import datetime
 from functools import lru_cache
 from html import escape
 
@@ -46,20 +47,20 @@ def _months(language: str | None) -> dict[int, str]:
         return {month: str(name).title() for month, name in MONTHS_3.items()}
 
 
-class Moments:
-    """`moment` in the time zone and language active when it is first called.
+Moment = Callable[..., SafeString | str]
+
+
+def page_moments() -> Moment:
+    """Return `moment` for one page: the time zone and language active when it is first
+    called, looked up once.
 
     A page's Jinja2 context holds one (context_processors.moments): looking both up was
-    half of each date's cost, and a list page shows twenty (issue 15).
+    half of each date's cost, and a list page shows twenty (issue 15). A function rather
+    than a callable object: Jinja2 calls those through two more attribute lookups.
     """
+    found: list = []  # the zone and the months' names, once looked up
 
-    __slots__ = ("_zone", "_months")
-
-    def __init__(self) -> None:
-        self._zone: tzinfo | None = None
-        self._months: dict[int, str] = {}
-
-    def __call__(self, value: datetime | None, date_format: str = WITH_TIME) -> SafeString | str:
+    def moment(value: datetime | None, date_format: str = WITH_TIME) -> SafeString | str:
         """Render `value` as <time datetime="ISO 8601">, in the site's zone, named.
 
         A `date_format` without the time (a day) still names the zone in the title, so
@@ -67,11 +68,11 @@ class Moments:
         """
         if value is None:
             return ""
-        if self._zone is None:
-            self._zone = timezone.get_current_timezone()
-            self._months = _months(translation.get_language())
-        local = timezone.localtime(value, self._zone)
-        title, day = _formatted(local, self._months)
+        if not found:
+            found.extend((timezone.get_current_timezone(), _months(translation.get_language())))
+        zone, months = found
+        local = timezone.localtime(value, zone)
+        title, day = _formatted(local, months)
         if date_format == WITH_TIME:
             shown = title
         elif date_format == DAY:
@@ -84,8 +85,10 @@ class Moments:
             f'<time datetime="{local.isoformat()}" title="{escape(title)}">{escape(shown)}</time>'
         )
 
+    return moment
+
 
 @register.simple_tag
 def moment(value: datetime | None, date_format: str = WITH_TIME) -> SafeString | str:
-    """Render `value` as <time datetime="ISO 8601">, in the site's zone, named (Moments)."""
-    return Moments()(value, date_format)
+    """Render `value` as <time datetime="ISO 8601">, in the site's zone, named."""
+    return page_moments()(value, date_format)

@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 
-from contexts.blog.templatetags.blog_time import Moments
+from contexts.blog.templatetags.blog_time import page_moments
 from contexts.blog.web.auth import SignedIn, current_author
 
 
@@ -18,6 +18,6 @@ def web_session(request: HttpRequest) -> dict:
 
 
 def moments(request: HttpRequest) -> dict:
-    """Expose `moment` (blog_time.Moments) to the Jinja2 pages: the time zone and the
+    """Expose `moment` (blog_time.page_moments) to the Jinja2 pages: the time zone and the
     language looked up once a page rather than once a date."""
-    return {"moment": Moments()}
+    return {"moment": page_moments()}
