@@ -19,17 +19,17 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from django.conf import settings
 from django.core.signals import setting_changed
 from django.template import Context as DjangoContext
 from django.template import defaultfilters, defaulttags
 from django.templatetags.static import static as static_url
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeData, SafeString
 from jinja2 import ChainableUndefined, Environment, pass_context
 from jinja2.runtime import Context
 
 from contexts.blog.templatetags import blog_links, blog_time
+from contexts.kernel.urls import path_of
 
 
 def url(viewname: str, *args: Any) -> str:
@@ -37,14 +37,7 @@ def url(viewname: str, *args: Any) -> str:
     if args:
         return reverse(viewname, args=args)
     # The header's links, on every page: reversed once for each URLconf and prefix.
-    return _reversed(viewname, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
-
-
-@lru_cache(maxsize=256)
-def _reversed(viewname: str, urlconf: str, prefix: str) -> str:
-    path = reverse(viewname, urlconf=urlconf)
-    assert path.startswith(prefix)  # reverse wrote the prefix the cache is keyed on
-    return path
+    return path_of(viewname)
 
 
 def static(path: str) -> str:

@@ -43,6 +43,7 @@ from contexts.kernel.errors import ContextError, Unavailable
 from contexts.kernel.http.client import client_address
 from contexts.kernel.prepared import Window
 from contexts.kernel.text import seconds_words
+from contexts.kernel.urls import path_of
 from contexts.renderer import api as renderer_api
 
 BLOGS_PER_PAGE = 10
@@ -145,7 +146,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "page": page,
         "blogs": blogs[:HOME_BLOGS],
         "more_blogs": len(blogs) > HOME_BLOGS,
-        "canonical": _canonical(request, reverse("blog_web:home"), page),
+        "canonical": _canonical(request, path_of("blog_web:home"), page),
     }
     return render(request, "blog/public/home.html", context)
 
