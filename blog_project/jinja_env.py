@@ -23,7 +23,7 @@ from django.core.signals import setting_changed
 from django.template import Context as DjangoContext
 from django.template import defaultfilters, defaulttags
 from django.templatetags.static import static as static_url
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix
 from django.utils.safestring import SafeData, SafeString
 from jinja2 import ChainableUndefined, Environment, pass_context
 from jinja2.runtime import Context
@@ -34,10 +34,9 @@ from contexts.kernel.urls import path_of
 
 def url(viewname: str, *args: Any) -> str:
     """The path of the view `viewname` ("namespace:name") with its positional arguments."""
-    if args:
-        return reverse(viewname, args=args)
-    # The header's links, on every page: reversed once for each URLconf and prefix.
-    return path_of(viewname)
+    # Reversed once for each URLconf and prefix (kernel.urls): the header's links on every
+    # page, a blog's and an author's links on theirs.
+    return path_of(viewname, *args)
 
 
 def static(path: str) -> str:

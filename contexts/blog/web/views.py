@@ -190,7 +190,7 @@ def entry_public(request: HttpRequest, path: str, entry_id: str) -> HttpResponse
         "older": older,
         "newer": newer,
         "canonical": _canonical(request, domain.entry_url_path(blog.path, entry.public_id)),
-        "author_url": _canonical(request, reverse("blog_web:author", args=[blog.owner.name])),
+        "author_url": _canonical(request, path_of("blog_web:author", blog.owner.name)),
     }
     return render(request, "blog/public/entry.html", context)
 
