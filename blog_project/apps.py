@@ -2,6 +2,7 @@
 
 from django.apps import AppConfig
 from django.conf import settings
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate, pre_migrate
 
 
@@ -16,6 +17,7 @@ class CompositionRootConfig(AppConfig):
             seams,
             tracing,
         )
+        from blog_project.postgres import use_iso_times
         from blog_project.schemas import ensure_outbox_wakeups, ensure_schema
         from blog_project.sqlite import ensure_wal
         from blog_project.subscriptions import SUBSCRIPTIONS
@@ -25,6 +27,8 @@ class CompositionRootConfig(AppConfig):
         from contexts.kernel.metrics import record_call
         from contexts.kernel.seams.binding import add_observer
 
+        # PostgreSQL's times parsed by Python's ISO parser (blog_project/postgres.py).
+        connection_created.connect(use_iso_times, dispatch_uid="blog_project.iso_times")
         pre_migrate.connect(ensure_schema, dispatch_uid="blog_project.ensure_schema")
         pre_migrate.connect(ensure_wal, dispatch_uid="blog_project.ensure_wal")
         post_migrate.connect(ensure_outbox_wakeups, dispatch_uid="blog_project.outbox_wakeups")

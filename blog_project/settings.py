@@ -133,7 +133,8 @@ MIDDLEWARE = [
     # messages): its stored headers are what those middleware made of it.
     "contexts.blog.web.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, its policies built once (blog_project/middleware.py).
+    "blog_project.middleware.CSPMiddleware",
     "blog_project.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -204,7 +205,10 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "blog_project.jinja_env.environment",
             "autoescape": True,
-            "context_processors": _CONTEXT_PROCESSORS,
+            "context_processors": [
+                *_CONTEXT_PROCESSORS,
+                "contexts.blog.web.context_processors.moments",
+            ],
         },
     },
     {

@@ -70,14 +70,17 @@ def blog_list_with_entries() -> QuerySet[Blog]:
 
 
 def blog_window_with_entries() -> Window[Blog]:
-    """blog_list_with_entries's rows, to slice a page from."""
+    """blog_list_with_entries's rows, to slice a page from, with the fields of CARD."""
     return Window(
         _BLOGS_WITH_ENTRIES,
         count=lambda: _count("SELECT COUNT(*) FROM blog_blog WHERE published_entries > 0"),
     )
 
 
-_BLOGS_WITH_ENTRIES = PreparedQuery(blog_list_with_entries, window=True)
+# What a card of those lists shows (the home page's, /blogs): read its fields alone,
+# each read time being parsed (issue 15).
+CARD = ("path", "title", "description", "created_at", "owner__name")
+_BLOGS_WITH_ENTRIES = PreparedQuery(lambda: blog_list_with_entries().only(*CARD), window=True)
 
 
 def blog_get(*, path: str) -> Blog:

@@ -22,15 +22,19 @@ cannot be prepared and is refused when the query is first compiled, as is a Quer
 whose SQL does not end in the window a windowed query slices.
 """
 
-from collections.abc import Callable, Iterator
+import inspect
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar, overload
 
 from django.db import connections, router
-from django.db.models import Model, QuerySet
+from django.db.models import ForeignKey, Model, QuerySet
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
-from django.db.models.signals import post_save, pre_save
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, post_save, pre_init, pre_save
 from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
@@ -66,10 +70,10 @@ class _Compiled:
     params: tuple[Any, ...]
     slots: tuple[_Slot, ...]
     compiler: SQLCompiler
-    fields: slice  # the model's own columns among the selected ones
-    init_list: tuple[str, ...]
-    populators: tuple[Any, ...]
-    annotations: tuple[tuple[str, int], ...]
+    make: Callable[[Any], Any]  # a row's instance, its related objects joined
+    # The rows' converters (SQLite's datetimes...), found once: results_iter looks for
+    # them on every call. None: a composite field, which results_iter alone handles.
+    converters: dict[int, Any] | None
 
 
 class PreparedQuery(Generic[M]):
@@ -90,7 +94,7 @@ class PreparedQuery(Generic[M]):
         self._parameters = parameters
         self._window = window
         self._compiled: dict[str, _Compiled] = {}
-        self._model = self._sample_queryset()[0].model
+        self.model: type[M] = self._sample_queryset()[0].model
 
     def __call__(self, *, offset: int = 0, limit: int | None = None, **values: Any) -> list[M]:
         if values.keys() != self._parameters.keys():
@@ -100,7 +104,7 @@ class PreparedQuery(Generic[M]):
                 raise TypeError(f"{name} must be {kind.__name__}, not {values[name]!r}")
         if self._window != (limit is not None):
             raise TypeError("a windowed query takes a limit; another takes none")
-        alias = router.db_for_read(self._model)
+        alias = router.db_for_read(self.model)
         compiled = self._compiled.get(alias) or self._compile(alias)
         connection = connections[alias]
         params = list(compiled.params)
@@ -114,9 +118,12 @@ class PreparedQuery(Generic[M]):
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
-        return [
-            self._instance(compiled, alias, row) for row in compiled.compiler.results_iter([rows])
-        ]
+        make = compiled.make
+        if compiled.converters is None:
+            return [make(row) for row in compiled.compiler.results_iter([rows])]
+        if compiled.converters:
+            rows = compiled.compiler.apply_converters(rows, compiled.converters)
+        return [make(row) for row in rows]
 
     # --- compiling -------------------------------------------------------------------
 
@@ -155,32 +162,118 @@ class PreparedQuery(Generic[M]):
             if not found:
                 raise ValueError(f"cannot prepare {name}: the query changes or drops its value")
             slots += found
-        klass_info = compiler.klass_info
-        assert klass_info is not None  # a query of model instances
-        select_fields = klass_info["select_fields"]
-        fields = slice(select_fields[0], select_fields[-1] + 1)
         compiled = _Compiled(
             sql=sql,
             params=tuple(params),
             slots=tuple(slots),
             compiler=compiler,
-            fields=fields,
-            init_list=tuple(column[0].target.attname for column in compiler.select[fields]),
-            populators=tuple(get_related_populators(klass_info, compiler.select, alias)),
-            annotations=tuple((compiler.annotation_col_map or {}).items()),
+            make=_row_maker(compiler, alias),
+            converters=_converters(compiler),
         )
         self._compiled[alias] = compiled
         return compiled
 
-    @staticmethod
-    def _instance(compiled: _Compiled, alias: str, row: Any) -> M:
-        model = compiled.compiler.klass_info["model"]
-        instance: M = model.from_db(alias, compiled.init_list, row[compiled.fields])
-        for populator in compiled.populators:
-            populator.populate(row, instance)
-        for name, position in compiled.annotations:
-            setattr(instance, name, row[position])
+
+def _converters(compiler: SQLCompiler) -> dict[int, Any] | None:
+    """The converters results_iter would apply to the rows, or None if it does more."""
+    selected = [column[0] for column in compiler.select[: compiler.col_count]]
+    if compiler.has_composite_fields(selected):
+        return None
+    return compiler.get_converters(selected)
+
+
+# --- instances ---------------------------------------------------------------------------
+#
+# Model.from_db builds an instance through Model.__init__ (signals sent, every field set
+# through its descriptor): most of what a list's rows cost once the query was prepared.
+# For a model that nothing hooks into, an instance is its state and the loaded fields'
+# values, which is what from_db leaves in it; tests/blog/test_prepared.py holds the two
+# equal.
+
+_PLAIN_ATTRIBUTES = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+
+def _plain(model: type[Model], init_list: Sequence[str]) -> bool:
+    """Tell whether from_db would only store `init_list`'s values in a new instance."""
+    return (
+        model.__init__ is Model.__init__
+        and model.from_db.__func__ is Model.from_db.__func__  # type: ignore[attr-defined]
+        and not pre_init.has_listeners(model)
+        and not post_init.has_listeners(model)
+        and all(
+            type(inspect.getattr_static(model, name, None)) in _PLAIN_ATTRIBUTES
+            for name in init_list
+        )
+    )
+
+
+def _maker(model: type[Model], init_list: Sequence[str], alias: str) -> Callable[[Any], Model]:
+    """Return what makes an instance of `model` from the values of `init_list`, as
+    model.from_db(alias, init_list, values) does."""
+    names = tuple(init_list)
+    if not _plain(model, names):
+        return lambda values: model.from_db(alias, names, values)
+
+    def make(values: Any) -> Model:
+        state = ModelState()
+        state.adding = False
+        state.db = alias
+        instance = model.__new__(model)
+        instance.__dict__ = {"_state": state, **dict(zip(names, values, strict=True))}
         return instance
+
+    return make
+
+
+def _populator(populator: Any, alias: str) -> Callable[[Any, Model], None]:
+    """Django's RelatedPopulator.populate (a select_related object and the ones joined
+    to it, set on their owner), making its instances with _maker."""
+    make = _maker(populator.model_cls, populator.init_list, alias)
+    nested = [_populator(inner, alias) for inner in populator.related_populators]
+    reorder, pk = populator.reorder_for_init, populator.pk_idx
+    columns = slice(populator.cols_start, populator.cols_end)
+    local, remote = populator.local_setter, populator.remote_setter
+
+    def populate(row: Any, owner: Model) -> None:
+        values = reorder(row) if reorder else row[columns]
+        if values[pk] is None:
+            local(owner, None)
+            return
+        related = make(values)
+        for inner in nested:
+            inner(row, related)
+        local(owner, related)
+        remote(related, owner)
+
+    return populate
+
+
+def _row_maker(compiler: SQLCompiler, alias: str) -> Callable[[Any], Model]:
+    """Return what turns a row of the compiled query into its instance, as the ORM does."""
+    klass_info = compiler.klass_info
+    assert klass_info is not None  # a query of model instances
+    select_fields = klass_info["select_fields"]
+    columns = slice(select_fields[0], select_fields[-1] + 1)
+    make = _maker(
+        klass_info["model"],
+        [column[0].target.attname for column in compiler.select[columns]],
+        alias,
+    )
+    related = [
+        _populator(populator, alias)
+        for populator in get_related_populators(klass_info, compiler.select, alias)
+    ]
+    annotations = tuple((compiler.annotation_col_map or {}).items())
+
+    def instance(row: Any) -> Model:
+        made = make(row[columns])
+        for populate in related:
+            populate(row, made)
+        for name, position in annotations:
+            setattr(made, name, row[position])
+        return made
+
+    return instance
 
 
 class Window(Generic[M]):
@@ -188,7 +281,8 @@ class Window(Generic[M]):
     database as a paginator slices a QuerySet (`rows[start:stop]`).
 
     `known` gives each row related objects the caller already holds (`{"blog": blog}`),
-    as a related manager's QuerySet does; `count` says how many rows there are.
+    as a related manager's QuerySet does (a row whose foreign key names another object is
+    a ValueError); `count` says how many rows there are.
     """
 
     def __init__(
@@ -201,7 +295,15 @@ class Window(Generic[M]):
     ) -> None:
         self._query = query
         self._count = count
-        self._known = known or {}
+        # Each known object goes straight into its foreign key's cache: assigning it
+        # (`row.blog = blog`) asks the database router to allow the relation, once a
+        # row (a tenth of a 20-entry API page's Python).
+        self._known: list[tuple[ForeignKey[Any, Any], Model]] = []
+        for name, value in (known or {}).items():
+            field = query.model._meta.get_field(name)
+            if not isinstance(field, ForeignKey):
+                raise TypeError(f"{name} is not a foreign key of the rows")
+            self._known.append((field, value))
         self._values = values
 
     @overload
@@ -218,9 +320,12 @@ class Window(Generic[M]):
         if window.step is not None or stop is None or start < 0 or stop < start:
             raise IndexError("a window is sliced [start:stop], both at least 0")
         rows = self._query(offset=start, limit=stop - start, **self._values)
-        for row in rows:
-            for name, value in self._known.items():
-                setattr(row, name, value)
+        for field, value in self._known:
+            pk = value.pk
+            for row in rows:
+                if getattr(row, field.attname) != pk:
+                    raise ValueError(f"a row's {field.name} is not the known one")
+                field.set_cached_value(row, value)
         return rows
 
     def count(self) -> int:

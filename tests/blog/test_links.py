@@ -4,6 +4,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
+from contexts.blog.domain import author_url_path
 from tests.blog.conftest_web import ALL_DATABASES, make_blog, publish, register
 
 
@@ -22,3 +23,8 @@ def test_the_link_filters_give_what_the_urls_reverse_to():
         reverse("blog_web:blog", args=["a-blog-2"]),
         reverse("blog_web:author", args=["Alice7"]),
     ]
+
+
+@pytest.mark.parametrize("name", ["Alice7", "bob", "zoë", "a b", "a?c#d", "١٢٣", "x%41"])
+def test_an_authors_link_is_the_address_the_urls_reverse_to(name):
+    assert author_url_path(name) == reverse("blog_web:author", args=[name])

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.dateformat import format as format_date
 
-from contexts.blog.templatetags.blog_time import DAY, WITH_TIME, _formatted, moment
+from contexts.blog.templatetags.blog_time import DAY, WITH_TIME, _formatted, moment, page_moments
 
 ZONES = ["UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"]
 
@@ -46,3 +46,14 @@ def test_the_tag_shows_the_format_asked_for():
         assert moment(value, DAY).endswith(">3 Feb 2026</time>")
         assert moment(value, "Y-m-d").endswith(">2026-02-03</time>")
         assert moment(None) == ""
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "Australia/Lord_Howe"])
+@pytest.mark.parametrize("language", ["en-us", "fr"])
+def test_one_pages_moments_write_what_the_tag_writes(zone, language):
+    with timezone.override(ZoneInfo(zone)), translation.override(language):
+        page = page_moments()  # what a page's context holds: looks up zone and language once
+        for value in _times():
+            for date_format in (WITH_TIME, DAY, "Y-m-d H:i"):
+                assert page(value, date_format) == moment(value, date_format)
+        assert page(None) == ""

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db.models import ForeignKey, Model
-from django.db.models.signals import post_save
+from django.db.models.signals import post_init, post_save
 
 from contexts.blog import selectors
 from contexts.blog.models import Author, Blog, Entry
@@ -37,7 +37,15 @@ def _state(instance: Model | None) -> dict | None:
         for field in instance._meta.concrete_fields
         if isinstance(field, ForeignKey) and field.is_cached(instance)
     }
-    return {"fields": fields, "deferred": deferred, "related": related}
+    attributes = {name: value for name, value in vars(instance).items() if name != "_state"}
+    stored = {"db": instance._state.db, "adding": instance._state.adding}
+    return {
+        "fields": fields,
+        "deferred": deferred,
+        "related": related,
+        "attributes": attributes,
+        "state": stored,
+    }
 
 
 @pytest.fixture
@@ -76,6 +84,27 @@ def test_rows_equal_the_querysets_with_joined_and_deferred_fields(entries):
     assert isinstance(prepared[0].published_at, datetime)
     assert prepared[0].published_at.tzinfo is not None
     assert joined(path="no-such-blog", entry_id=entries[0].pk) == []
+
+
+def test_a_model_something_hooks_into_is_made_by_the_orms_own_from_db(entries):
+    made = []
+
+    def seen(sender, instance, **kwargs):
+        made.append(instance)
+
+    post_init.connect(seen, sender=Author)
+    try:
+        joined = PreparedQuery(
+            lambda blog_id: Entry.objects.select_related("blog__owner").filter(blog_id=blog_id),
+            blog_id=int,
+        )
+        rows = joined(blog_id=entries[0].blog_id)
+    finally:
+        post_init.disconnect(seen, sender=Author)
+
+    # Each owner was made through Model.__init__, which sends post_init.
+    assert [id(row.blog.owner) for row in rows] == [id(instance) for instance in made]
+    assert len(made) == len(entries)
 
 
 def test_datetime_parameters_find_what_the_orm_finds_around_ties(entries):
@@ -125,6 +154,18 @@ def test_a_window_slices_as_the_queryset_does(entries):
     assert rows.count() == len(entries)  # the blog's stored count
     with pytest.raises(TypeError):
         selectors.entry_window(blog=blog, status="all").count()  # given no count
+
+
+def test_a_window_refuses_a_known_object_its_rows_do_not_point_to(entries, author, make_blog):
+    other = make_blog(author, path="other")
+    window = Window(
+        selectors._ENTRY_WINDOWS["published", False],
+        known={"blog": other},
+        blog_id=entries[0].blog_id,
+    )
+
+    with pytest.raises(ValueError):
+        window[0:2]
 
 
 def test_a_window_counts_with_what_it_was_given(author, make_blog):

@@ -1,9 +1,14 @@
 """Input and output serializers of the blog REST endpoints (the JSON of api-v1.md)."""
 
+from datetime import datetime, tzinfo
+
+from django.conf import settings
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 from contexts.blog import domain
 from contexts.blog.models import Blog, Entry
@@ -188,28 +193,43 @@ class EntryOutputSerializer(serializers.Serializer):
 _TIME = serializers.DateTimeField()
 
 
-def _time(value) -> str | None:
-    return None if value is None else _TIME.to_representation(value)
+def _time(value: datetime | None, zone: tzinfo | None) -> str | None:
+    """The value as DateTimeField writes it (ISO 8601 in the current time zone, UTC as
+    "Z"), with the zone looked up once per list: DRF looks it up for every value (20
+    context-local reads a page, a tenth of the list's Python)."""
+    if value is None:
+        return None
+    if zone is None or value.tzinfo is None or api_settings.DATETIME_FORMAT != ISO_8601:
+        return _TIME.to_representation(value)  # what DRF does with the rest
+    try:
+        text = value.astimezone(zone).isoformat()
+    except OverflowError:  # at the ends of the calendar: DRF's own error
+        return _TIME.to_representation(value)
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def entries_output(request: Request, entries) -> list[dict]:
     """Return the JSON of `entries` (blog joined) as EntryOutputSerializer(many=True) does."""
     # Blog paths are URL-safe ([a-z0-9-]) and ids digits: one absolute prefix for all rows.
     pages = request.build_absolute_uri(f"{get_script_prefix()}blogs/")
-    return [
-        {
-            "id": str(entry.pk),
-            "title": entry.title,
-            "body": entry.body,
-            "body_html": entry.body_html,
-            "status": entry.status,
-            "published_at": _time(entry.published_at),
-            "edited_at": _time(entry.edited_at),
-            "url": f"{pages}{entry.blog.path}/entries/{entry.pk}",
-            "blog": {"path": entry.blog.path, "title": entry.blog.title},
-        }
-        for entry in entries
-    ]
+    zone = timezone.get_current_timezone() if settings.USE_TZ else None
+    output = []
+    for entry in entries:
+        entry_id, blog = str(entry.pk), entry.blog  # each read once: both are descriptors
+        output.append(
+            {
+                "id": entry_id,
+                "title": entry.title,
+                "body": entry.body,
+                "body_html": entry.body_html,
+                "status": entry.status,
+                "published_at": _time(entry.published_at, zone),
+                "edited_at": _time(entry.edited_at, zone),
+                "url": f"{pages}{blog.path}/entries/{entry_id}",
+                "blog": {"path": blog.path, "title": blog.title},
+            }
+        )
+    return output
 
 
 class _PageSerializer(serializers.Serializer):

@@ -1,7 +1,8 @@
-"""Template context of every page: who is signed in (for the header)."""
+"""Template context of every page: who is signed in (for the header), and its dates."""
 
 from django.http import HttpRequest
 
+from contexts.blog.templatetags.blog_time import page_moments
 from contexts.blog.web.auth import SignedIn, current_author
 
 
@@ -14,3 +15,9 @@ def web_session(request: HttpRequest) -> dict:
     author = current_author(request)
     account = None if author is None else SignedIn(account_id=author.account_id, name=author.name)
     return {"signed_in": account}
+
+
+def moments(request: HttpRequest) -> dict:
+    """Expose `moment` (blog_time.page_moments) to the Jinja2 pages: the time zone and the
+    language looked up once a page rather than once a date."""
+    return {"moment": page_moments()}

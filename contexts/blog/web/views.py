@@ -43,6 +43,7 @@ from contexts.kernel.errors import ContextError, Unavailable
 from contexts.kernel.http.client import client_address
 from contexts.kernel.prepared import Window
 from contexts.kernel.text import seconds_words
+from contexts.kernel.urls import path_of
 from contexts.renderer import api as renderer_api
 
 BLOGS_PER_PAGE = 10
@@ -145,7 +146,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "page": page,
         "blogs": blogs[:HOME_BLOGS],
         "more_blogs": len(blogs) > HOME_BLOGS,
-        "canonical": _canonical(request, reverse("blog_web:home"), page),
+        "canonical": _canonical(request, path_of("blog_web:home"), page),
     }
     return render(request, "blog/public/home.html", context)
 
@@ -189,7 +190,7 @@ def entry_public(request: HttpRequest, path: str, entry_id: str) -> HttpResponse
         "older": older,
         "newer": newer,
         "canonical": _canonical(request, domain.entry_url_path(blog.path, entry.public_id)),
-        "author_url": _canonical(request, reverse("blog_web:author", args=[blog.owner.name])),
+        "author_url": _canonical(request, path_of("blog_web:author", blog.owner.name)),
     }
     return render(request, "blog/public/entry.html", context)
 

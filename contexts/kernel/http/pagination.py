@@ -56,6 +56,29 @@ class _PageQuery(serializers.Serializer[Any]):
     page_size = _DigitsField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
 
 
+# Longer numbers, even valid ones ("0001"), go through the serializer.
+_PLAIN_DIGITS = 9
+
+
+def _plain_numbers(parameters: dict[str, Any]) -> dict[str, int] | None:
+    """The page numbers _PageQuery validates them to, when each is absent or a short
+    number in its range; None for anything else, which the serializer answers (its
+    errors are the contract's). Binding the serializer cost a tenth of an API list."""
+    numbers = {"page": 1}
+    for name, highest in (("page", None), ("page_size", MAX_PAGE_SIZE)):
+        text = parameters.get(name)
+        if text is None:
+            continue
+        plain = isinstance(text, str) and text.isascii() and text.isdigit()
+        if not plain or len(text) > _PLAIN_DIGITS:
+            return None
+        number = int(text)
+        if number < 1 or (highest is not None and number > highest):
+            return None
+        numbers[name] = number
+    return numbers
+
+
 class PagePagination(PageNumberPagination):
     """`?page=N&page_size=M`; a page past the end is empty, a malformed one is 400.
 
@@ -73,11 +96,15 @@ class PagePagination(PageNumberPagination):
         self, queryset: Rows, request: Request, view: APIView | None = None
     ) -> list[Any]:
         # A plain dict: from a QueryDict DRF would take an empty `page=` for no page at all.
-        query = _PageQuery(data=request.query_params.dict())
-        query.is_valid(raise_exception=True)
+        parameters = request.query_params.dict()
+        numbers = _plain_numbers(parameters)
+        if numbers is None:
+            query = _PageQuery(data=parameters)
+            query.is_valid(raise_exception=True)
+            numbers = query.validated_data
         self.request = request
-        self.number = query.validated_data["page"]
-        size = query.validated_data.get("page_size", self.page_size)
+        self.number = numbers["page"]
+        size = numbers.get("page_size", self.page_size)
         start = (self.number - 1) * size
         rows = list(queryset[start : start + size + 1]) if start <= MAX_OFFSET else []
         self.has_next = len(rows) > size
