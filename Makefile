@@ -46,8 +46,8 @@ serve-context: $(INSTALLED)
 ## Web, the accounts and renderer services and the workers, in one terminal (PostgreSQL + Redis).
 run-split: $(INSTALLED)
 	./scripts/run-split
-## Serve with gunicorn and the production settings (blog_project/gunicorn.conf.py: a threaded
-## worker per core), after migrating and collecting the static files. DJANGO_SECRET_KEY
+## Serve with gunicorn and the production settings (blog_project/gunicorn.conf.py: workers
+## sized to the cores), after migrating and collecting the static files. DJANGO_SECRET_KEY
 ## comes from the environment; without it, a key generated once in $(VAR_DIR)/django-secret-key
 ## (mode 0600) lets you try it on this machine.
 # bench/pages.py serves its settings (the site plus a trivial view) the same way.

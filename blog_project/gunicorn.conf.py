@@ -7,19 +7,15 @@ from blog_project import multiproc
 # Where to listen: HOST and PORT, as `make run` takes them.
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 
-# Threaded workers (gthread), one per core and at least two, four threads each, keeping
-# a client's connection open 5 s between requests. Chosen by `make bench-serving`
-# (bench/serving.py; README, "Production settings"): against 2 x cores + 1 sync workers
-# on 2 cores, every request cost the server 25-50% less CPU (cached and uncached pages,
-# the trivial view, POSTs), with 1.5-3x the throughput on a machine shared with other
-# work; 2 x 4 threads held 24 database connections, where 2 x 8 or 5 x 4 held 45-50 and
-# did no better.
-# WEB_CONCURRENCY sets the workers and GUNICORN_CMD_ARGS anything else ("--threads 8").
+# Sized to the cores this process may use, as gunicorn's documentation advises (2 x cores
+# + 1 sync workers: one waits on the database while another computes). WEB_CONCURRENCY
+# overrides it, as it does for most hosts, and GUNICORN_CMD_ARGS anything else. Compared
+# with `make bench-serving` (bench/serving.py; README, "Production settings"): on a
+# machine with nothing else to do, threaded workers did no better for pages, and with
+# keep-alive the connections one of them accepted stayed with it (a page's rate halved
+# when most landed on one worker); under other load they held up better.
 _cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, _cores or 1))
-worker_class = "gthread"
-threads = 4
-keepalive = 5
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (_cores or 1) + 1)
 
 # A burst of clients waits in the listen queue rather than being refused.
 backlog = 2048
