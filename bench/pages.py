@@ -237,6 +237,30 @@ def _database_urls(name: str) -> tuple[str, str]:
     )
 
 
+def bench_database(name: str) -> tuple[str, str]:
+    """Make the database `name` afresh on DATABASE_URL's server and set this process's
+    environment for it and the site's settings; return (the server's maintenance URL, the
+    database's URL)."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("DATABASE_URL must name a PostgreSQL server (postgresql://...)")
+    maintenance_url, database_url = _database_urls(name)
+    _recreate_database(maintenance_url, name)
+    os.environ.update(
+        {
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": SITE_SETTINGS,
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_BEHIND_TLS_PROXY": "1",
+        }
+    )
+    # The embedded defaults otherwise: tasks run in the process that asks for them, the
+    # throttles' cache is a table. The server gets the same environment.
+    for variable in ("CELERY_BROKER_URL", "CACHE_URL"):
+        os.environ.pop(variable, None)
+    return maintenance_url, database_url
+
+
 def _recreate_database(maintenance_url: str, name: str, *, drop_only: bool = False) -> None:
     import psycopg
 
@@ -395,23 +419,7 @@ def main() -> int:
         help="the port of the server (BENCH_PAGES_PORT; default: any free one)",
     )
     arguments = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("DATABASE_URL must name a PostgreSQL server (postgresql://...)")
-    maintenance_url, database_url = _database_urls(arguments.database)
-    _recreate_database(maintenance_url, arguments.database)
-    os.environ.update(
-        {
-            "DATABASE_URL": database_url,
-            "DJANGO_SETTINGS_MODULE": SITE_SETTINGS,
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "LOG_LEVEL": "WARNING",
-            "DJANGO_BEHIND_TLS_PROXY": "1",
-        }
-    )
-    # The embedded defaults otherwise: tasks run in the process that asks for them, the
-    # throttles' cache is a table. The server gets the same environment.
-    for name in ("CELERY_BROKER_URL", "CACHE_URL"):
-        os.environ.pop(name, None)
+    maintenance_url, database_url = bench_database(arguments.database)
 
     from tests import live
 

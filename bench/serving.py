@@ -29,7 +29,6 @@ that target's load.
 
 import argparse
 import os
-import secrets
 import statistics
 import sys
 import tempfile
@@ -44,8 +43,8 @@ from bench.pages import (  # noqa: E402  (after the path is set)
     SITE_SETTINGS,
     TRIVIAL,
     Target,
-    _database_urls,
     _recreate_database,
+    bench_database,
     measure,
     seed,
 )
@@ -164,21 +163,10 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="names of the settings to compare")
     parser.add_argument("--keep", action="store_true", help="keep the database")
     arguments = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("DATABASE_URL must name a PostgreSQL server (postgresql://...)")
-    maintenance_url, database_url = _database_urls(arguments.database)
-    _recreate_database(maintenance_url, arguments.database)
-    os.environ.update(
-        {
-            "DATABASE_URL": database_url,
-            "DJANGO_SETTINGS_MODULE": SITE_SETTINGS,
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "LOG_LEVEL": "WARNING",
-            "DJANGO_BEHIND_TLS_PROXY": "1",
-        }
-    )
-    for name in ("CELERY_BROKER_URL", "CACHE_URL", "WEB_CONCURRENCY", "GUNICORN_CMD_ARGS"):
-        os.environ.pop(name, None)
+    maintenance_url, database_url = bench_database(arguments.database)
+    # Each setting names its own workers and gunicorn arguments.
+    for variable in ("WEB_CONCURRENCY", "GUNICORN_CMD_ARGS"):
+        os.environ.pop(variable, None)
     settings = {
         name: environ
         for name, environ in SETTINGS.items()

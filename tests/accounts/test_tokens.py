@@ -122,17 +122,21 @@ def test_no_token_for_an_unknown_account():
         accounts_api.token_issue(account_id="0" * 32)
 
 
-def test_an_expired_token_is_refused(alice):
-    issued_at = int(time.time()) - 7200
-    expired = tokens.token_encode(
+def _issued(account, *, issued_at: int, ttl_seconds: int) -> tokens.IssuedToken:
+    """A token for `account` signed with the current key, issued when the test says."""
+    return tokens.token_encode(
         private_key=keys.signing_key(),
         key_id=keys.key_id(keys.signing_key().public_key()),
         issuer=accounts_services.token_issuer(),
-        account_id=alice.id,
-        name=alice.name,
+        account_id=account.id,
+        name=account.name,
         issued_at=issued_at,
-        ttl_seconds=3600,
+        ttl_seconds=ttl_seconds,
     )
+
+
+def test_an_expired_token_is_refused(alice):
+    expired = _issued(alice, issued_at=int(time.time()) - 7200, ttl_seconds=3600)
 
     assert "expired" in _refused(expired.token).detail
 
@@ -142,15 +146,7 @@ def test_a_token_verified_before_stops_working_when_it_expires(alice, settings):
     # deployment keeps them): never past their expiry.
     settings.ACCOUNTS_JWKS_CACHE_SECONDS = 300
     now = int(time.time())
-    short = tokens.token_encode(
-        private_key=keys.signing_key(),
-        key_id=keys.key_id(keys.signing_key().public_key()),
-        issuer=accounts_services.token_issuer(),
-        account_id=alice.id,
-        name=alice.name,
-        issued_at=now - 3599,
-        ttl_seconds=3600,
-    )
+    short = _issued(alice, issued_at=now - 3599, ttl_seconds=3600)
     assert accounts_api.token_verify(short.token).account_id == alice.id
     assert accounts_api.token_verify(short.token).account_id == alice.id
 
