@@ -237,6 +237,17 @@ def _database_urls(name: str) -> tuple[str, str]:
     )
 
 
+def add_common_arguments(parser: argparse.ArgumentParser, *, database: str, only: str) -> None:
+    """The options every page benchmark takes: its database, the data, the load, --only."""
+    parser.add_argument("--database", default=database)
+    parser.add_argument("--entries", type=int, default=20_000)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--only", nargs="*", help=only)
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+
+
 def bench_database(name: str) -> tuple[str, str]:
     """Make the database `name` afresh on DATABASE_URL's server and set this process's
     environment for it and the site's settings; return (the server's maintenance URL, the
@@ -399,14 +410,8 @@ def _start_worker(var_dir: Path, service_environ: dict[str, str]) -> subprocess.
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", default="bench_pages")
-    parser.add_argument("--entries", type=int, default=20_000)
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=16)
+    add_common_arguments(parser, database="bench_pages", only="names of the targets to measure")
     parser.add_argument("--clients", type=int, default=1)
-    parser.add_argument("--only", nargs="*", help="names of the targets to measure")
-    parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument(
         "--broker",
         help="a Redis URL: serve with it as CELERY_BROKER_URL and run a Celery worker beside"

@@ -44,6 +44,7 @@ from bench.pages import (  # noqa: E402  (after the path is set)
     TRIVIAL,
     Target,
     _recreate_database,
+    add_common_arguments,
     bench_database,
     measure,
     seed,
@@ -155,13 +156,7 @@ def _connections(maintenance_url: str, database: str) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", default="bench_serving")
-    parser.add_argument("--entries", type=int, default=20_000)
-    parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--only", nargs="*", help="names of the settings to compare")
-    parser.add_argument("--keep", action="store_true", help="keep the database")
+    add_common_arguments(parser, database="bench_serving", only="names of the settings to compare")
     arguments = parser.parse_args()
     maintenance_url, database_url = bench_database(arguments.database)
     # Each setting names its own workers and gunicorn arguments.

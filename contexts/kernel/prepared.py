@@ -37,6 +37,8 @@ from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, post_save, pre_init, pre_save
 from django.db.models.sql.compiler import SQLCompiler
 
+from contexts.kernel.sql import insert_statement
+
 M = TypeVar("M", bound=Model)
 
 # Stand-ins nobody writes: control characters in a string, ids near 2**31 (in range of
@@ -342,9 +344,6 @@ class Window(Generic[M]):
 
 # --- inserting ----------------------------------------------------------------------
 
-# The INSERT of each model on each database, made once: (SQL, fields, returns the key).
-_inserts: dict[tuple[type[Model], str], tuple[str, list[Any], bool]] = {}
-
 
 def insert(instance: M, *, using: str) -> M:
     """Save a new `instance` as `instance.save()` would, its INSERT made once per database.
@@ -365,21 +364,8 @@ def insert(instance: M, *, using: str) -> M:
         instance.save(using=using, force_insert=True)
         return instance
     connection = connections[using]
-    statement = _inserts.get((model, using))
-    if statement is None:
-        meta = model._meta
-        fields = [field for field in meta.concrete_fields if not field.primary_key]
-        quote = connection.ops.quote_name
-        returning = bool(connection.features.can_return_columns_from_insert)
-        # Names from the model's own meta, quoted; every value is a parameter.
-        sql = "INSERT INTO {} ({}) VALUES ({}){}".format(  # noqa: S608
-            quote(meta.db_table),
-            ", ".join(quote(field.column) for field in fields),
-            ", ".join(["%s"] * len(fields)),
-            f" RETURNING {quote(meta.pk.column)}" if returning else "",
-        )
-        statement = _inserts.setdefault((model, using), (sql, fields, returning))
-    sql, fields, returning = statement
+    returning = bool(connection.features.can_return_columns_from_insert)
+    sql, fields = insert_statement(model, connection, returning=returning)
     params = [
         field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
     ]

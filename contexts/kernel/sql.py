@@ -14,6 +14,8 @@ from typing import Any
 
 import psycopg
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
 
 
 def fetch_one(alias: str, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
@@ -30,3 +32,31 @@ def fetch_one(alias: str, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ..
         django_cursor.execute(sql, params)
         row: tuple[Any, ...] | None = django_cursor.fetchone()
         return row
+
+
+# The INSERT of each model on each backend, made once: (SQL, the fields in its order).
+_inserts: dict[tuple[type[Model], str, bool], tuple[str, list["Field[Any, Any]"]]] = {}
+
+
+def insert_statement(
+    model: type[Model], connection: BaseDatabaseWrapper, *, returning: bool = False
+) -> tuple[str, list["Field[Any, Any]"]]:
+    """The INSERT of one `model` row on `connection`'s backend: every concrete field but
+    the primary key, each value a parameter, the new key returned when `returning`.
+    Made once per model, backend and form; the caller prepares the values in the
+    fields' order."""
+    key = (model, connection.vendor, returning)
+    statement = _inserts.get(key)
+    if statement is None:
+        meta = model._meta
+        fields = [field for field in meta.concrete_fields if not field.primary_key]
+        quote = connection.ops.quote_name
+        # Names from the model's own meta, quoted; every value is a parameter.
+        sql = "INSERT INTO {} ({}) VALUES ({}){}".format(  # noqa: S608
+            quote(meta.db_table),
+            ", ".join(quote(field.column) for field in fields),
+            ", ".join(["%s"] * len(fields)),
+            f" RETURNING {quote(meta.pk.column)}" if returning else "",
+        )
+        statement = _inserts.setdefault(key, (sql, fields))
+    return statement

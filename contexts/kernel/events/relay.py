@@ -18,7 +18,6 @@ from typing import Any, Protocol
 
 import psycopg
 from django.db import connections, transaction
-from django.db.models import Field
 from django.db.models.expressions import Col
 
 from contexts.kernel.events.envelopes import Envelope
@@ -27,6 +26,7 @@ from contexts.kernel.events.models import OutboxBase, RelayState
 from contexts.kernel.events.stores import ProducerStore
 from contexts.kernel.events.types import Event
 from contexts.kernel.retry import RetryPolicy
+from contexts.kernel.sql import insert_statement
 
 
 class Transport(Protocol):
@@ -75,26 +75,10 @@ def record(
 # client (0.1 ms); on PostgreSQL the statement goes through psycopg's own cursor instead,
 # parameters bound by the server, prepared once per connection. Same connection, same
 # transaction.
-_insert_statements: dict[tuple[type[OutboxBase], str], tuple[str, list["Field[Any, Any]"]]] = {}
-
-
 def _insert(store: ProducerStore, values: dict[str, object]) -> None:
     """INSERT one outbox row: `values` by field name, every other field its default."""
     connection = connections[store.alias]
-    key = (store.outbox, connection.vendor)
-    statement = _insert_statements.get(key)
-    if statement is None:
-        meta = store.outbox._meta
-        fields = [field for field in meta.concrete_fields if not field.primary_key]
-        quote = connection.ops.quote_name
-        # Names from the model's own meta, quoted; every value is a parameter.
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-            quote(meta.db_table),
-            ", ".join(quote(field.column) for field in fields),
-            ", ".join(["%s"] * len(fields)),
-        )
-        statement = _insert_statements.setdefault(key, (sql, fields))
-    sql, fields = statement
+    sql, fields = insert_statement(store.outbox, connection)
     params = [
         field.get_db_prep_save(
             values[field.name] if field.name in values else field.get_default(), connection
