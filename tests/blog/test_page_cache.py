@@ -110,6 +110,22 @@ def test_an_if_modified_since_from_before_a_write_gets_the_new_page():
     assert response.status_code == 200 and "Second" in text(response)
 
 
+def test_a_cached_page_answers_the_preconditions_of_a_cautious_client_with_412():
+    publish(make_blog(register("alice")), "First")
+    age_the_version()
+    first = Client().get("/")
+    last_modified = first["Last-Modified"]
+
+    wrong_tag = Client().get("/", HTTP_IF_MATCH='"not-this-page"')
+    right_tag = Client().get("/", HTTP_IF_MATCH=first["ETag"])
+    changed_since = Client().get("/", HTTP_IF_UNMODIFIED_SINCE="Mon, 01 Jan 2001 00:00:00 GMT")
+    unchanged_since = Client().get("/", HTTP_IF_UNMODIFIED_SINCE=last_modified)
+
+    assert wrong_tag.status_code == 412 and changed_since.status_code == 412
+    assert right_tag.status_code == 200 and right_tag.content == first.content
+    assert unchanged_since.status_code == 200
+
+
 def test_query_strings_the_pages_do_not_read_never_take_a_place_in_the_cache():
     """Otherwise /?x=1, /?x=2 ... would push the pages readers want out of the cache."""
     publish(make_blog(register("alice")), "First")

@@ -4,10 +4,11 @@ CI runs this file on SQLite (run 1) and on PostgreSQL (run 2).
 """
 
 import pytest
-from django.db import DatabaseError, connections, router
+from django.db import DatabaseError, connections, router, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from contexts.blog.models import Blog
+from contexts.blog.models import Blog, PageVersion
 from contexts.kernel.sql import fetch_one
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -49,3 +50,80 @@ def test_a_connection_that_logs_its_queries_sees_the_statement():
 def test_errors_come_out_as_djangos():
     with pytest.raises(DatabaseError):
         fetch_one(_alias(), "SELECT nothing FROM no_such_table WHERE id = %s", [1])
+
+
+# Outside a transaction (autocommit, as the page cache reads the version) a statement goes
+# to libpq under a name of its own. pytest-django wraps the tests above in a transaction:
+# these run without one.
+# One row whatever the table holds (these tests empty it): the row count plus the parameter.
+ECHO_SQL = "SELECT count(*) + %s FROM blog_pageversion"
+OWN_PREPARED = "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'kernel_sql_%%'"
+
+
+def _own_prepared() -> int:
+    with connections[_alias()].cursor() as cursor:
+        cursor.execute(OWN_PREPARED)
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.usefixtures("postgres")
+@pytest.mark.django_db(databases="__all__", transaction=True)
+def test_outside_a_transaction_it_answers_as_inside_one_and_prepares_once():
+    # Tests before this one may have emptied the table (transaction=True flushes it).
+    PageVersion.objects.update_or_create(
+        pk=1, defaults={"version": "v1", "changed_at": timezone.now()}
+    )
+    with transaction.atomic(using=_alias()):
+        inside = fetch_one(
+            _alias(), "SELECT version, changed_at FROM blog_pageversion WHERE id = %s", [1]
+        )
+    outside = fetch_one(
+        _alias(), "SELECT version, changed_at FROM blog_pageversion WHERE id = %s", [1]
+    )
+    assert outside == inside and outside is not None
+    assert outside[1].tzinfo is not None  # loaded as psycopg loads it: an aware datetime
+    assert fetch_one(_alias(), VERSION_SQL, [2]) is None
+    rows = fetch_one(_alias(), ECHO_SQL, [0])[0]
+    prepared = _own_prepared()
+    assert fetch_one(_alias(), ECHO_SQL, [5]) == (rows + 5,)
+    assert fetch_one(_alias(), ECHO_SQL, [7]) == (rows + 7,)
+    assert _own_prepared() == prepared  # executed again, not prepared again
+
+
+@pytest.mark.usefixtures("postgres")
+@pytest.mark.django_db(databases="__all__", transaction=True)
+def test_a_statement_deallocated_behind_its_back_is_prepared_again():
+    # psycopg sends DEALLOCATE ALL after a rollback once it has prepared statements of
+    # its own: the next read must not fail for want of its statement.
+    expected = fetch_one(_alias(), ECHO_SQL, [1])
+    assert expected is not None
+    with connections[_alias()].cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert _own_prepared() == 0
+    assert fetch_one(_alias(), ECHO_SQL, [1]) == expected
+    assert _own_prepared() == 1
+
+
+@pytest.mark.usefixtures("postgres")
+@pytest.mark.django_db(databases="__all__", transaction=True)
+def test_outside_a_transaction_errors_come_out_as_djangos_and_the_connection_goes_on():
+    with pytest.raises(DatabaseError, match="no_such_table"):
+        fetch_one(_alias(), "SELECT nothing FROM no_such_table WHERE id = %s", [1])
+    with pytest.raises(DatabaseError, match="invalid input syntax"):
+        fetch_one(_alias(), ECHO_SQL, ["one"])
+    assert fetch_one(_alias(), ECHO_SQL, [1]) is not None
+
+
+@pytest.mark.usefixtures("postgres")
+@pytest.mark.django_db(databases="__all__", transaction=True)
+def test_a_connection_the_server_dropped_fails_as_djangos_and_is_replaced():
+    connection = connections[_alias()]
+    fetch_one(_alias(), ECHO_SQL, [1])
+    pid = connection.connection.info.backend_pid
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    with pytest.raises(DatabaseError):
+        fetch_one(_alias(), ECHO_SQL, [1])
+    # As after any error, Django finds the connection unusable at the request's end.
+    connection.close_if_unusable_or_obsolete()
+    assert fetch_one(_alias(), ECHO_SQL, [1]) is not None

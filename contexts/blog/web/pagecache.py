@@ -68,6 +68,10 @@ ROUTE_ATTRIBUTE = "cached_route"
 # Django's cookie message storage (contrib.messages.storage.cookie.CookieStorage).
 MESSAGES_COOKIE = "messages"
 CACHE_CONTROL = "no-cache"
+# The request headers that get_conditional_response reads (RFC 9110's preconditions).
+CONDITIONAL_HEADERS = frozenset(
+    {"HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE"}
+)
 
 
 def _anonymous_read(request: HttpRequest) -> bool:
@@ -118,6 +122,8 @@ def _validated(
         # Any later write has a later second: a client's If-Modified-Since cannot match it.
         last_modified = math.floor(changed)
         response["Last-Modified"] = http_date(last_modified)
+    if not CONDITIONAL_HEADERS.intersection(request.META):
+        return response  # nothing to compare: most readers, every time
     answer = get_conditional_response(
         request, etag=etag, last_modified=last_modified, response=response
     )
