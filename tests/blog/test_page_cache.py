@@ -110,6 +110,31 @@ def test_an_if_modified_since_from_before_a_write_gets_the_new_page():
     assert response.status_code == 200 and "Second" in text(response)
 
 
+@pytest.mark.parametrize(
+    "path", ["/", "/blogs/alice-notes", "/feed", "/api/v1/blogs/alice-notes/entries"]
+)
+def test_a_head_gets_the_headers_a_get_gets_whether_the_page_is_cached_or_not(path):
+    blog = make_blog(register("alice"))
+    publish(blog, "First")
+    age_the_version()
+
+    head_first = Client().head(path)  # nothing cached yet
+    get = Client().get(path)
+    queries = count_queries(lambda: Client().head(path))
+    head_cached = Client().head(path)
+    unchanged = Client().head(path, HTTP_IF_NONE_MATCH=get["ETag"])
+    publish(blog, "Second")
+    after_write = Client().head(path)
+
+    for head in (head_first, head_cached):
+        assert head.status_code == 200 and head.content == b""
+        for name in ("ETag", "Last-Modified", "Cache-Control", "Content-Type", "Content-Length"):
+            assert head.get(name) == get.get(name), name
+    assert queries == 1  # answered from the cache: the pages' version only
+    assert unchanged.status_code == 304
+    assert after_write["ETag"] != get["ETag"]
+
+
 def test_a_cached_page_answers_the_preconditions_of_a_cautious_client_with_412():
     publish(make_blog(register("alice")), "First")
     age_the_version()

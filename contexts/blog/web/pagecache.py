@@ -9,9 +9,11 @@ the cache, in whatever process it runs. The pages themselves stay in each proces
 memory (the "pages" cache): nothing stale can be found there under the current version,
 and nothing is shared that needs Redis.
 
-What is never stored nor served from here: requests other than GET, requests with the
-session cookie or pending messages (signed-in readers, forms, "You are signed out"),
-requests with an Authorization header, and answers other than a 200 without cookies.
+A HEAD is answered as the GET would be, headers and validators included (the server
+sends no body); only a GET's answer is stored. What is never stored nor served from
+here: requests other than GET and HEAD, requests with the session cookie or pending
+messages (signed-in readers, forms, "You are signed out"), requests with an
+Authorization header, and answers other than a 200 without cookies.
 
 Answers carry an ETag (a hash of the content) and `Cache-Control: no-cache`, so that
 browsers and proxies ask again each time and get `304 Not Modified` while nothing
@@ -68,6 +70,7 @@ ROUTE_ATTRIBUTE = "cached_route"
 # Django's cookie message storage (contrib.messages.storage.cookie.CookieStorage).
 MESSAGES_COOKIE = "messages"
 CACHE_CONTROL = "no-cache"
+READ_METHODS = frozenset({"GET", "HEAD"})
 # The request headers that get_conditional_response reads (RFC 9110's preconditions).
 CONDITIONAL_HEADERS = frozenset(
     {"HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE"}
@@ -76,7 +79,7 @@ CONDITIONAL_HEADERS = frozenset(
 
 def _anonymous_read(request: HttpRequest) -> bool:
     return (
-        request.method == "GET"
+        request.method in READ_METHODS
         and PUBLIC_PATHS.match(request.path_info) is not None
         and all(
             name in READ_PARAMETERS and len(values) == 1 for name, values in request.GET.lists()
@@ -159,9 +162,12 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         if not _storable(request, response):
             return response
+        # A HEAD's answer holds the GET's content (the server drops it): validated by it,
+        # and not stored, since only a GET's answer is sure to be the page.
         etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-        headers = [(name, value) for name, value in response.items()]
-        match = request.resolver_match  # resolved: _storable says so
-        route = match.route if match is not None else ""
-        cache.set(key, (response.status_code, headers, response.content, etag, route))
+        if request.method == "GET":
+            headers = [(name, value) for name, value in response.items()]
+            match = request.resolver_match  # resolved: _storable says so
+            route = match.route if match is not None else ""
+            cache.set(key, (response.status_code, headers, response.content, etag, route))
         return _validated(request, response, etag, changed_at)
