@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections, transaction
+from django.db import DataError, connections, transaction
 from django.utils import timezone
 
 from contexts.kernel.events import InvalidEvent, dispatch
@@ -180,3 +180,14 @@ def test_with_a_broker_on_postgresql_a_commit_wakes_the_relay_once(postgres, hel
 
     # One per transaction, naming the outbox's schema ("public" for the test app's).
     assert [note.payload for note in heard] == ["public"]
+
+
+@pytest.mark.django_db(databases=ALL)
+def test_a_database_error_in_the_outbox_insert_comes_out_as_djangos(postgres, held):
+    """As from any query: Django then knows its connection saw an error (a dropped one is
+    closed at the request's end), and callers catch Django's exceptions."""
+    # PostgreSQL's jsonb refuses the NUL character that JSON itself allows.
+    with pytest.raises(DataError), transaction.atomic(using="default"):
+        publish(Burst(key="nul \x00 inside"), using="default")
+
+    assert not OutboxEvent.objects.exists()

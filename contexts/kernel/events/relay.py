@@ -87,7 +87,8 @@ def _insert(store: ProducerStore, values: dict[str, object]) -> None:
     ]
     if connection.vendor == "postgresql":
         connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
+        # Errors come out as Django's, and mark the connection, as from its own cursor.
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(sql, params, prepare=True)
         return
     with connection.cursor() as cursor:
