@@ -10,7 +10,8 @@ them), the statement goes through Django's cursor, so that it is seen.
 
 Outside a transaction (the page cache's version read on every anonymous request) it goes
 lower still: straight to libpq, prepared under a name of our own and executed in one C
-call. psycopg's cursor spent 70 us of Python on such a read, which libpq answers in 20.
+call, its rows loaded by loaders chosen once per statement and connection. psycopg's
+cursor spent 70 us of Python on such a read, which libpq answers in 20.
 psycopg may drop every statement the connection has prepared (DEALLOCATE ALL, after a
 rollback): one of ours found missing is prepared and sent again, which is safe only
 outside a transaction. Inside one, a statement goes through the cursor as before.
@@ -53,14 +54,23 @@ def fetch_one(alias: str, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ..
         return row
 
 
-# Each statement's name on the server, the same on every connection, and the names each
-# connection has prepared (forgotten with the connection).
+# Each statement's name on the server, the same on every connection; what each connection
+# has prepared (forgotten with the connection), with the transformer that loads its rows,
+# its loaders chosen by the first result (the statement's columns do not change).
 _names: dict[str, bytes] = {}
-_prepared: "weakref.WeakKeyDictionary[psycopg.Connection[Any], set[bytes]]" = (
+_prepared: "weakref.WeakKeyDictionary[psycopg.Connection[Any], dict[bytes, _Statement]]" = (
     weakref.WeakKeyDictionary()
 )
 _numbers = itertools.count()
 _MISSING_STATEMENT = b"26000"  # invalid_sql_statement_name
+
+
+class _Statement:
+    __slots__ = ("loading", "transformer")
+
+    def __init__(self, native: "psycopg.Connection[Any]") -> None:
+        self.transformer = Transformer(native)
+        self.loading = False  # True once its loaders are set
 
 
 def _fetch_prepared(
@@ -69,35 +79,43 @@ def _fetch_prepared(
     name = _names.get(sql)
     if name is None:
         name = _names.setdefault(sql, b"kernel_sql_%d" % next(_numbers))
-    prepared = _prepared.setdefault(native, set())
-    transformer = Transformer(native)
+    statements = _prepared.setdefault(native, {})
+    pgconn = native.pgconn
+    statement = statements.get(name) or _prepare(native, name, sql, statements)
     # None (a NULL) is a value libpq takes, whatever exec_prepared's annotation says.
     values: Any = (
-        transformer.dump_sequence(params, [PyFormat.TEXT] * len(params)) if params else None
+        statement.transformer.dump_sequence(params, [PyFormat.TEXT] * len(params))
+        if params
+        else None
     )
-    pgconn = native.pgconn
-    if name not in prepared:
-        _prepare(pgconn, name, sql, prepared)
     result = pgconn.exec_prepared(name, values)
     if _failed(result) and result.error_field(pq.DiagnosticField.SQLSTATE) == _MISSING_STATEMENT:
-        prepared.discard(name)
-        _prepare(pgconn, name, sql, prepared)
+        statement = _prepare(native, name, sql, statements)
         result = pgconn.exec_prepared(name, values)
     if _failed(result):
         raise psycopg.errors.error_from_result(result, encoding="utf-8")
     if not result.ntuples:
         return None
-    transformer.set_pgresult(result)
+    transformer = statement.transformer
+    transformer.set_pgresult(result, set_loaders=not statement.loading)
+    statement.loading = True
     return transformer.load_row(0, tuple)
 
 
-def _prepare(pgconn: pq.abc.PGconn, name: bytes, sql: str, prepared: set[bytes]) -> None:
+def _prepare(
+    native: "psycopg.Connection[Any]",
+    name: bytes,
+    sql: str,
+    statements: dict[bytes, _Statement],
+) -> _Statement:
+    statements.pop(name, None)
     # Django's placeholders (%s, and %% for a %) become the server's ($1, $2, ...).
-    statement = sql % tuple(f"${number}" for number in range(1, sql.count("%s") + 1))
-    result = pgconn.prepare(name, statement.encode())
+    text = sql % tuple(f"${number}" for number in range(1, sql.count("%s") + 1))
+    result = native.pgconn.prepare(name, text.encode())
     if _failed(result):
         raise psycopg.errors.error_from_result(result, encoding="utf-8")
-    prepared.add(name)
+    statement = statements[name] = _Statement(native)
+    return statement
 
 
 def _failed(result: pq.abc.PGresult) -> bool:
