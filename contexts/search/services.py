@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.db import connections, transaction
+from django.db.models import Exists
 from django.utils import timezone
 
 from contexts.search import domain
@@ -23,10 +24,20 @@ _INDEXED_FIELDS = tuple(
 )
 
 
-def _blogs_locked(blog_ids: Iterable[str]) -> dict[str, IndexedBlog]:
-    """Return the rows of these blogs, locked, made first for those not seen yet."""
+def _blogs_locked(
+    blog_ids: Iterable[str], *, forgotten: Iterable[str] = ()
+) -> dict[str, IndexedBlog]:
+    """Return the rows of these blogs, locked, made first for those not seen yet.
+
+    With `forgotten` (account ids), each row also tells in `any_forgotten` whether one of
+    those accounts is forgotten: a read of its own less."""
     ids = set(blog_ids)
     rows = IndexedBlog.objects.select_for_update().filter(blog_id__in=ids)
+    accounts = set(forgotten)
+    if accounts:
+        rows = rows.annotate(
+            any_forgotten=Exists(ForgottenAccount.objects.filter(account_id__in=accounts))
+        )
     found = {blog.blog_id: blog for blog in rows}
     if len(found) == len(ids):
         return found  # the usual case: every blog has its row already
@@ -121,12 +132,16 @@ def documents_index(*, documents: Sequence[domain.EntryDocument]) -> tuple[int, 
     # rolls the batch back should it fail and applies each event again in a savepoint
     # (inbox._apply_batch); one here cost two round trips for each event indexed.
     with transaction.atomic(using=ALIAS, savepoint=False):
-        forgotten = set(
-            ForgottenAccount.objects.filter(
-                account_id__in={d.account_id for d in newest.values()}
-            ).values_list("account_id", flat=True)
-        )
-        blogs = _blogs_locked(d.blog_id for d in newest.values())
+        accounts = {d.account_id for d in newest.values()}
+        blogs = _blogs_locked((d.blog_id for d in newest.values()), forgotten=accounts)
+        forgotten: set[str] = set()
+        if any(getattr(blog, "any_forgotten", True) for blog in blogs.values()):
+            # Rare: an account of the batch was forgotten; which one(s)?
+            forgotten = set(
+                ForgottenAccount.objects.filter(account_id__in=accounts).values_list(
+                    "account_id", flat=True
+                )
+            )
         renamed = {}
         for document in sorted(newest.values(), key=lambda d: d.blog_updated_at):
             blog = blogs[document.blog_id]
