@@ -116,11 +116,28 @@ def receive_claimed(
         claim_token=token,
         next_attempt_at=now + lease,
     )
-    if not rows:
-        return token, []
-    with transaction.atomic(using=store.alias):
-        store.rows.bulk_create(rows, ignore_conflicts=True)
-    return token, list(store.rows.filter(claim_token=token).order_by("pk"))
+    return token, _insert_new(store, rows)
+
+
+def _insert_new(store: ConsumerStore, rows: list[InboxBase]) -> list[InboxBase]:
+    """INSERT the rows that do not exist yet, in one statement; return those, saved, in
+    the order of their ids. A redelivered event's existing row is left as it is.
+
+    The statement returns what it inserted: a query for the rows by their claim token
+    scanned the whole inbox (no index holds the token), a read that grew with it."""
+    inserted = {
+        (event_id, name): pk
+        for pk, event_id, name in sql.insert_new(
+            store.alias, rows, returning=("id", "event_id", "subscriber")
+        )
+    }
+    new = []
+    for row in rows:
+        row.pk = inserted.get((uuid.UUID(str(row.event_id)), row.subscriber))
+        if row.pk is not None:
+            row._state.adding, row._state.db = False, store.alias
+            new.append(row)
+    return sorted(new, key=lambda row: row.pk)
 
 
 def receive_applied(
@@ -167,17 +184,8 @@ def receive_applied(
     if ready is not None and all(item.prepare is None for _, item, _ in ready):
         try:
             with transaction.atomic(using=store.alias):
-                inserted = {
-                    (event_id, name): pk
-                    for pk, event_id, name in sql.insert_new(
-                        store.alias, rows, returning=("id", "event_id", "subscriber")
-                    )
-                }
-                mine = []
-                for row, item, event in ready:
-                    row.pk = inserted.get((uuid.UUID(str(row.event_id)), row.subscriber))
-                    if row.pk is not None:
-                        mine.append((row, item, event))
+                new = {id(row) for row in _insert_new(store, rows)}
+                mine = [entry for entry in ready if id(entry[0]) in new]
                 try:
                     _apply_fast(mine, {})
                 except Exception as exc:  # noqa: BLE001  (any handler error is the subscriber's)
