@@ -90,7 +90,8 @@ def held(monkeypatch) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(settings, tmp_path, monkeypatch):
-    """Give every test fast password hashing, its own token key folder and an empty cache.
+    """Give every test fast password hashing, its own token key folder, an empty cache and
+    a first commit that sweeps due retries.
 
     argon2 is slow on purpose; tests that check the real hashers set them back. A key
     prefix of its own gives each test an empty cache (no sign-in failures counted)
@@ -103,6 +104,8 @@ def _isolated_environment(settings, tmp_path, monkeypatch):
     # by caching them (a test that cached them for 300 s left them fresh for the next
     # tests, whose tokens then had a kid it would not fetch again so soon) nor otherwise.
     settings.ACCOUNTS_JWKS_CACHE_SECONDS = 0
+    # The first commit of each test looks for due retries, whatever the previous test did.
+    monkeypatch.setattr(dispatch, "_next_sweep_at", 0.0)
     monkeypatch.setattr(
         accounts_api, "_verifier", TokenVerifier(lambda: accounts_api.seam.api.token_keys())
     )

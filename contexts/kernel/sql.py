@@ -148,3 +148,51 @@ def insert_statement(
         )
         statement = _inserts.setdefault(key, (sql, fields))
     return statement
+
+
+def _values_sql(
+    objs: Sequence[Model], fields: list["Field[Any, Any]"], connection: BaseDatabaseWrapper
+) -> tuple[str, list[Any]]:
+    """The VALUES rows of `objs` (each field's value prepared for saving) and their params."""
+    row = "({})".format(", ".join(["%s"] * len(fields)))
+    params = [
+        field.get_db_prep_save(getattr(obj, field.attname), connection)
+        for obj in objs
+        for field in fields
+    ]
+    return ", ".join([row] * len(objs)), params
+
+
+def insert_new(
+    alias: str, objs: Sequence[Model], *, returning: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """INSERT `objs` (one model, every concrete field but the key) in one statement,
+    leaving out each row that would break a unique constraint; return the fields named
+    in `returning` of each row inserted, as Python values.
+
+    One round trip where bulk_create(ignore_conflicts=True) took a transaction of its
+    own and a query to find what it inserted. Through Django's cursor: a statement whose
+    row count varies is not worth preparing, and tests count it."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    connection = connections[alias]
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    wanted = [field for name in returning if isinstance(field := meta.get_field(name), Field)]
+    quote = connection.ops.quote_name
+    values, params = _values_sql(objs, fields, connection)
+    # Names from the model's own meta, quoted; every value is a parameter.
+    sql = "INSERT INTO {} ({}) VALUES {} ON CONFLICT DO NOTHING RETURNING {}".format(  # noqa: S608
+        quote(meta.db_table),
+        ", ".join(quote(field.column) for field in fields),
+        values,
+        ", ".join(quote(field.column) for field in wanted),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    return [
+        tuple(field.to_python(value) for field, value in zip(wanted, row, strict=True))
+        for row in found
+    ]

@@ -312,3 +312,75 @@ def test_two_workers_claiming_at_once_never_share_a_row(postgres, consumer):
     first, second = claimed
     assert not set(first) & set(second)
     assert len(first) + len(second) == 40
+
+
+def receive_applied(consumer, events) -> inbox.ProcessResult:
+    return inbox.receive_applied(
+        consumer,
+        [envelope(event) for event in events],
+        now=timezone.now(),
+        lease=LEASE,
+        policy=POLICY,
+        rng=random.Random(1),
+    )
+
+
+def test_an_event_read_the_first_time_is_recorded_completed_with_its_effects(consumer):
+    result = receive_applied(consumer, [ThingHappened(key="k")])
+
+    assert sorted(Effect.objects.values_list("subscriber", flat=True)) == ["audit", "record"]
+    assert len(result.ids(inbox.COMPLETED)) == 2
+    rows = consumer.rows.all()
+    assert {(row.state, row.attempts, row.claim_token) for row in rows} == {
+        (InboxState.COMPLETED, 1, None)
+    }
+    assert all(row.completed_at is not None for row in rows)
+    assert process(consumer).claimed == 0
+
+
+def test_an_event_read_again_after_it_was_recorded_is_not_applied_again(consumer):
+    event = Burst(key="k")
+    receive_applied(consumer, [event])
+
+    result = receive_applied(consumer, [event, Burst(key="new")])
+
+    assert sorted(Effect.objects.values_list("key", flat=True)) == ["k", "new"]
+    assert len(result.ids(inbox.COMPLETED)) == 1
+    assert consumer.rows.count() == 2
+
+
+def test_a_handler_failing_on_first_read_leaves_its_row_pending_with_the_attempt_counted(
+    consumer,
+):
+    flaky, fine = FlakyThing(key="flaky", fail_times=1), Burst(key="fine")
+
+    result = receive_applied(consumer, [flaky, fine])
+
+    row = consumer.rows.get(type_name=flaky.type_name)
+    assert result.ids(inbox.RETRY) == [row.pk]
+    assert list(Effect.objects.values_list("key", flat=True)) == ["fine"]
+    assert (row.state, row.attempts) == (InboxState.PENDING, 1)
+    assert row.last_error.startswith("RuntimeError: flaky failure on attempt 1")
+    assert consumer.rows.get(type_name=fine.type_name).state == InboxState.COMPLETED
+
+
+def test_a_prepared_subscriber_read_the_first_time_gets_its_prepared_result(consumer):
+    seen = []
+
+    def prepare(event):
+        seen.append("prepare")
+        return event.key.upper()
+
+    @subs.prepared_by(prepare)
+    def handler(event, prepared):
+        seen.append(prepared)
+
+    handler.__module__ = handlers.__name__
+    saved = subs.configure({**subs.table(), Burst: [handler]})
+    try:
+        assert len(receive_applied(consumer, [Burst(key="k")]).ids(inbox.COMPLETED)) == 1
+    finally:
+        subs.configure(saved)
+
+    assert seen == ["prepare", "K"]
+    assert consumer.rows.get().state == InboxState.COMPLETED

@@ -10,6 +10,7 @@ from django.utils import timezone
 from contexts.kernel.events import InvalidEvent, dispatch
 from contexts.kernel.events.models import InboxState, RelayState
 from contexts.kernel.events.publishing import PublishOutsideTransaction, publish
+from contexts.kernel.events.stores import consumer_stores
 from tests.eventsapp.events import Burst, FlakyThing, ThingHappened, Unheard
 from tests.eventsapp.models import Effect, InboxRecord, OutboxEvent, Thing
 from tests.eventsapp.services import burst_publish, thing_create
@@ -122,7 +123,7 @@ def test_a_burst_published_in_one_transaction_is_relayed_in_one_pass(eager, monk
 
 
 @pytest.mark.django_db(transaction=True, databases=ALL)
-def test_embedded_default_a_failure_stays_pending_and_a_later_commit_retries_it(eager):
+def test_embedded_default_a_failure_stays_pending_and_a_later_commit_retries_it(eager, monkeypatch):
     event = FlakyThing(key="flaky", fail_times=1)
     with transaction.atomic(using="default"):
         publish(event, using="default")  # the failure does not reach the caller
@@ -134,8 +135,10 @@ def test_embedded_default_a_failure_stays_pending_and_a_later_commit_retries_it(
     assert "flaky failure on attempt 1" in row.last_error
     assert not Effect.objects.exists()  # the failed attempt's effect rolled back
 
-    # Time passes; the next commit that publishes retries what is due.
+    # Time passes (past the retry's time, and the process's sweep interval); the next
+    # commit that publishes retries what is due.
     InboxRecord.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    monkeypatch.setattr(dispatch, "_next_sweep_at", 0.0)
     thing_create(key="later", announce=False)  # a commit with no event retries nothing
     assert InboxRecord.objects.get(pk=row.pk).state == InboxState.PENDING
     with transaction.atomic(using="default"):
@@ -144,6 +147,24 @@ def test_embedded_default_a_failure_stays_pending_and_a_later_commit_retries_it(
     row.refresh_from_db()
     assert (row.state, row.attempts) == (InboxState.COMPLETED, 2)
     assert sorted(Effect.objects.values_list("key", flat=True)) == ["flaky", "next"]
+
+
+@pytest.mark.django_db(transaction=True, databases=ALL)
+def test_embedded_default_commits_look_for_due_retries_once_per_poll_interval(
+    eager, monkeypatch, settings
+):
+    settings.EVENTS_POLL_SECONDS = 60
+    sweeps = []
+    real = dispatch.process_due
+    monkeypatch.setattr(dispatch, "process_due", lambda *a, **k: sweeps.append(1) or real(*a, **k))
+
+    for key in ("a", "b", "c"):
+        with transaction.atomic(using="default"):
+            publish(Burst(key=key), using="default")
+
+    # Each event applied at once; the inboxes swept for due retries by the first commit only.
+    assert sorted(Effect.objects.values_list("key", flat=True)) == ["a", "b", "c"]
+    assert len(sweeps) == len(consumer_stores())
 
 
 @pytest.mark.django_db(transaction=True, databases=ALL)

@@ -1,7 +1,10 @@
-"""kernel.sql.fetch_one: a context's own SQL, prepared once per connection on PostgreSQL.
+"""kernel.sql: a context's own SQL, prepared once per connection on PostgreSQL (fetch_one),
+and an INSERT that leaves out the rows a unique constraint refuses (insert_new).
 
 CI runs this file on SQLite (run 1) and on PostgreSQL (run 2).
 """
+
+import uuid
 
 import pytest
 from django.db import DatabaseError, connections, router, transaction
@@ -9,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contexts.blog.models import Blog, PageVersion
-from contexts.kernel.sql import fetch_one
+from contexts.kernel.sql import fetch_one, insert_new
+from tests.eventsapp.models import InboxRecord
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -127,3 +131,21 @@ def test_a_connection_the_server_dropped_fails_as_djangos_and_is_replaced():
     # As after any error, Django finds the connection unusable at the request's end.
     connection.close_if_unusable_or_obsolete()
     assert fetch_one(_alias(), ECHO_SQL, [1]) is not None
+
+
+def test_insert_new_leaves_out_the_rows_a_unique_constraint_refuses():
+    event_id = uuid.uuid4()
+    kept = InboxRecord.objects.create(
+        event_id=event_id, subscriber="a", type_name="t", payload={"seen": "first"}
+    )
+    rows = [
+        InboxRecord(event_id=event_id, subscriber=name, type_name="t", payload={"n": name})
+        for name in ("a", "b")
+    ]
+
+    inserted = insert_new("default", rows, returning=("event_id", "subscriber"))
+
+    assert inserted == [(event_id, "b")]
+    kept.refresh_from_db()
+    assert kept.payload == {"seen": "first"}
+    assert InboxRecord.objects.get(subscriber="b").payload == {"n": "b"}

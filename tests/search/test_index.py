@@ -195,6 +195,19 @@ def test_a_deleted_accounts_entries_disappear_for_good():
     assert found("keep") == ["Keep me"]
 
 
+def test_a_forgotten_accounts_entry_stays_out_of_a_blog_the_index_knew_without_its_owner():
+    # An unpublish arriving first leaves the blog's row without its account id, so
+    # forgetting the account cannot mark that blog deleted: the entry is refused on the
+    # account alone.
+    early = entry_event(account_id="gone", blog_id="4", text="Forget me.")
+    handlers.on_entry_unpublished(hide(early, revision=1))
+    handlers.on_account_content_deleted(blog_api.AccountContentDeleted(account_id="gone"))
+
+    handlers.on_entry_published(entry_event(account_id="gone", blog_id="4", text="Forget me."))
+
+    assert found("forget") == []
+
+
 def test_a_blogs_newest_title_wins_whatever_the_order():
     first = entry_event(blog_id="5", blog_title="Old name", blog_updated_at=at(0), text="Alpha")
     handlers.on_blog_changed(

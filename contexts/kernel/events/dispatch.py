@@ -8,6 +8,7 @@ With a broker, a commit on PostgreSQL wakes the worker's relay with NOTIFY (othe
 """
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -112,20 +113,39 @@ def sweep(*, config: EventsConfig | None = None) -> SweepResult:
     return found
 
 
+# When this process's commits next look for inbox rows whose retry is due (monotonic).
+_next_sweep_at = 0.0
+
+
+def _sweep_now(config: EventsConfig) -> bool:
+    """Tell whether a commit should look for due retries: once per poll interval at most.
+
+    A retry waits seconds for its backoff, so looking on every commit only cost each write
+    a query per inbox; at most `poll_seconds` late, a later commit still finds it."""
+    global _next_sweep_at  # noqa: PLW0603  (one process-wide clock, read on every commit)
+    now = time.monotonic()
+    if now < _next_sweep_at:
+        return False
+    _next_sweep_at = now + config.poll_seconds
+    return True
+
+
 def deliver_here(alias: str) -> None:
     """After a commit with no broker: relay the alias's outbox into the inboxes of this process
     and apply them; never raise into the caller (the change is committed already).
 
     The relayed events go into each inbox claimed by this process, as the events worker
     receives them, and are applied at once: no claiming pass. Nothing runs a worker then,
-    so each such commit first retries a few rows of every inbox whose retry is due.
+    so such a commit first retries a few rows of every inbox whose retry is due (once per
+    EVENTS_POLL_SECONDS in a process).
     """
     config = events_config()
     try:
         transport = InProcessTransport(lease=config.lease)
         relay_pending(producer_store_for_alias(alias), transport, config)
-        for store in consumer_stores().values():
-            process_due(store, config, limit=config.eager_sweep_limit)
+        if _sweep_now(config):
+            for store in consumer_stores().values():
+                process_due(store, config, limit=config.eager_sweep_limit)
         for store, token, rows in transport.claimed:
             inbox.apply_claimed(store, token, rows, lease=config.lease, policy=config.retry)
     except Exception:  # noqa: BLE001  (committed; the next commit or `events sweep` catches up)

@@ -28,7 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from opentelemetry.trace import SpanKind
 
-from contexts.kernel import requestcontext, tracing
+from contexts.kernel import requestcontext, sql, tracing
 from contexts.kernel.events.envelopes import Envelope
 from contexts.kernel.events.errors import describe_error
 from contexts.kernel.events.models import InboxBase, InboxState
@@ -116,11 +116,90 @@ def receive_claimed(
         claim_token=token,
         next_attempt_at=now + lease,
     )
+    return token, _insert_new(store, rows)
+
+
+def _insert_new(store: ConsumerStore, rows: list[InboxBase]) -> list[InboxBase]:
+    """INSERT the rows that do not exist yet, in one statement; return those, saved, in
+    the order of their ids. A redelivered event's existing row is left as it is.
+
+    The statement returns what it inserted: a query for the rows by their claim token
+    scanned the whole inbox (no index holds the token), a read that grew with it."""
+    inserted = {
+        (event_id, name): pk
+        for pk, event_id, name in sql.insert_new(
+            store.alias, rows, returning=("id", "event_id", "subscriber")
+        )
+    }
+    new = []
+    for row in rows:
+        row.pk = inserted.get((uuid.UUID(str(row.event_id)), row.subscriber))
+        if row.pk is not None:
+            row._state.adding, row._state.db = False, store.alias
+            new.append(row)
+    return sorted(new, key=lambda row: row.pk)
+
+
+def receive_applied(
+    store: ConsumerStore,
+    envelopes: Iterable[Envelope],
+    *,
+    now: datetime,
+    lease: timedelta,
+    policy: RetryPolicy,
+    rng: random.Random | None = None,
+) -> ProcessResult:
+    """receive_claimed() then apply_claimed(), in one transaction when it can: each new
+    row goes in completed, with its handlers' effects (BEGIN, one INSERT, the handlers,
+    COMMIT, where the two steps took two transactions, a read of the rows and a check of
+    the claim). A redelivered event's existing row is left as it is, its handlers not run.
+
+    Nothing is recorded before the commit: should the process die in a handler, the
+    event's attempt is not counted. So only for envelopes delivered the first time: the
+    caller sends those read again (a dead reader's) through receive_claimed(), whose
+    committed claim counts each attempt. Should a handler fail, or one of the batch's
+    subscribers have a prepare step (it runs outside the transaction), the batch is
+    received and applied in two steps as before.
+    """
+    envelopes = list(envelopes)
+    rows = _rows(
+        store,
+        envelopes,
+        received_at=now,
+        attempts=1,
+        state=InboxState.COMPLETED,
+        completed_at=now,
+        next_attempt_at=now,
+    )
     if not rows:
-        return token, []
-    with transaction.atomic(using=store.alias):
-        store.rows.bulk_create(rows, ignore_conflicts=True)
-    return token, list(store.rows.filter(claim_token=token).order_by("pk"))
+        return ProcessResult()
+    ready: list[tuple[InboxBase, Subscriber, Event]] | None
+    try:
+        ready = [
+            (row, subscriber(row.type_name, row.subscriber), Event.from_payload(row.payload))
+            for row in rows
+        ]
+    except Exception:  # noqa: BLE001  (recorded as the subscriber's failure by the two steps)
+        ready = None
+    if ready is not None and all(item.prepare is None for _, item, _ in ready):
+        try:
+            with transaction.atomic(using=store.alias):
+                new = {id(row) for row in _insert_new(store, rows)}
+                mine = [entry for entry in ready if id(entry[0]) in new]
+                try:
+                    _apply_fast(mine, {})
+                except Exception as exc:  # noqa: BLE001  (any handler error is the subscriber's)
+                    raise _HandlerFailed from exc
+        except _HandlerFailed:
+            pass
+        else:
+            result = ProcessResult(
+                [Outcome(row.pk, row.type_name, row.subscriber, COMPLETED) for row, _, _ in mine]
+            )
+            _count_outcomes(store, result, {row.pk: event.occurred_at for row, _, event in mine})
+            return result
+    token, claimed = receive_claimed(store, envelopes, now=now, lease=lease)
+    return apply_claimed(store, token, claimed, lease=lease, policy=policy, rng=rng)
 
 
 def _due(now: datetime) -> Q:

@@ -226,14 +226,13 @@ class EventsWorker:
         next_due_pass = next_reclaim = 0.0
         while not self.stopping.is_set():
             now = time.monotonic()
-            deliveries = []
             if now >= next_reclaim:
-                # Entries a dead reader took and never acknowledged.
-                deliveries = reader.reclaim()
+                # Entries a dead reader took and never acknowledged: their inbox rows are
+                # committed before they are applied, so that each attempt counts.
+                self._flush(reader, reader.reclaim(), first_delivery=False)
                 next_reclaim = now + self.config.broker_visibility_seconds / 2
             wait_ms = int(min(READ_WAIT_SECONDS, max(0.0, next_due_pass - now)) * 1000)
-            deliveries += reader.read(block_ms=max(1, wait_ms))
-            self._flush(reader, deliveries)
+            self._flush(reader, reader.read(block_ms=max(1, wait_ms)), first_delivery=True)
             if time.monotonic() >= next_due_pass:
                 # Every poll interval: retries that fell due, rows whose lease ran out.
                 close_old_connections()
@@ -241,9 +240,15 @@ class EventsWorker:
                 next_due_pass = time.monotonic() + self.config.poll_seconds
 
     def _flush(
-        self, reader: transports.StreamConsumer, deliveries: list[transports.Delivery]
+        self,
+        reader: transports.StreamConsumer,
+        deliveries: list[transports.Delivery],
+        *,
+        first_delivery: bool,
     ) -> None:
-        """Write entries to the inbox (claimed), acknowledge them, then apply them."""
+        """Write entries to the inbox and apply them, then acknowledge them: entries read
+        the first time in one transaction (inbox.receive_applied), others in two, the
+        inbox's rows committed claimed before they are acknowledged and applied."""
         if not deliveries:
             return
         envelopes = [item.envelope for item in deliveries if item.envelope is not None]
@@ -254,6 +259,21 @@ class EventsWorker:
                 reader.context,
             )
         store = self.consumers[reader.context]
+        if first_delivery:
+            if envelopes:
+                close_old_connections()
+                inbox.receive_applied(
+                    store,
+                    envelopes,
+                    now=timezone.now(),
+                    lease=self.config.lease,
+                    policy=self.config.retry,
+                )
+            # Each event is in the inbox, applied (or committed pending when a handler
+            # failed): until here a crash leaves the entry pending in the group, and
+            # another reader claims it after the visibility timeout.
+            reader.acknowledge(deliveries)
+            return
         token: uuid.UUID | None = None
         rows: list[InboxBase] = []
         if envelopes:
