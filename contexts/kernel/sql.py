@@ -150,7 +150,7 @@ def insert_statement(
     return statement
 
 
-def _values_sql(
+def values_sql(
     objs: Sequence[Model], fields: list["Field[Any, Any]"], connection: BaseDatabaseWrapper
 ) -> tuple[str, list[Any]]:
     """The VALUES rows of `objs` (each field's value prepared for saving) and their params."""
@@ -181,7 +181,7 @@ def insert_new(
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     wanted = [field for name in returning if isinstance(field := meta.get_field(name), Field)]
     quote = connection.ops.quote_name
-    values, params = _values_sql(objs, fields, connection)
+    values, params = values_sql(objs, fields, connection)
     # Names from the model's own meta, quoted; every value is a parameter.
     sql = "INSERT INTO {} ({}) VALUES {} ON CONFLICT DO NOTHING RETURNING {}".format(  # noqa: S608
         quote(meta.db_table),

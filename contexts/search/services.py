@@ -12,6 +12,7 @@ from django.db import connections, transaction
 from django.db.models import Exists
 from django.utils import timezone
 
+from contexts.kernel.sql import values_sql
 from contexts.search import domain
 from contexts.search.models import Document, ForgottenAccount, IndexedBlog
 
@@ -73,12 +74,7 @@ def _documents_upsert(documents: list[Document]) -> int:
     meta = Document._meta
     quote = connection.ops.quote_name
     fields = [field for field in meta.concrete_fields if not field.primary_key]
-    row = "({})".format(", ".join(["%s"] * len(fields)))
-    params = [
-        field.get_db_prep_save(getattr(document, field.attname), connection)
-        for document in documents
-        for field in fields
-    ]
+    values, params = values_sql(documents, fields, connection)
     table = quote(meta.db_table)
     changed = ", ".join(
         f"{quote(field.column)} = EXCLUDED.{quote(field.column)}"
@@ -88,7 +84,7 @@ def _documents_upsert(documents: list[Document]) -> int:
     # Names from the model's own meta, quoted; every value is a parameter.
     sql = (
         f"INSERT INTO {table} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
-        f"VALUES {', '.join([row] * len(documents))} "
+        f"VALUES {values} "
         f"ON CONFLICT ({quote(meta.get_field('entry_id').column)}) DO UPDATE SET {changed} "
         f"WHERE {table}.{quote(meta.get_field('state').column)} <> %s "
         f"AND {table}.{quote(meta.get_field('revision').column)} "
