@@ -122,6 +122,24 @@ def _failed(result: pq.abc.PGresult) -> bool:
     return result.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
 
 
+def _insert_head(
+    model: type[Model], connection: BaseDatabaseWrapper
+) -> tuple[str, list["Field[Any, Any]"]]:
+    """`INSERT INTO <table> (<every concrete field but the key>) VALUES ` and those fields."""
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    # Names from the model's own meta, quoted; every value is a parameter.
+    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608
+        quote(meta.db_table), ", ".join(quote(field.column) for field in fields)
+    )
+    return head, fields
+
+
+def _row(fields: Sequence["Field[Any, Any]"]) -> str:
+    return "({})".format(", ".join(["%s"] * len(fields)))
+
+
 # The INSERT of each model on each backend, made once: (SQL, the fields in its order).
 _inserts: dict[tuple[type[Model], str, bool], tuple[str, list["Field[Any, Any]"]]] = {}
 
@@ -136,31 +154,23 @@ def insert_statement(
     key = (model, connection.vendor, returning)
     statement = _inserts.get(key)
     if statement is None:
-        meta = model._meta
-        fields = [field for field in meta.concrete_fields if not field.primary_key]
-        quote = connection.ops.quote_name
-        # Names from the model's own meta, quoted; every value is a parameter.
-        sql = "INSERT INTO {} ({}) VALUES ({}){}".format(  # noqa: S608
-            quote(meta.db_table),
-            ", ".join(quote(field.column) for field in fields),
-            ", ".join(["%s"] * len(fields)),
-            f" RETURNING {quote(meta.pk.column)}" if returning else "",
-        )
+        head, fields = _insert_head(model, connection)
+        returned = f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
+        sql = head + _row(fields) + (returned if returning else "")
         statement = _inserts.setdefault(key, (sql, fields))
     return statement
 
 
-def values_sql(
-    objs: Sequence[Model], fields: list["Field[Any, Any]"], connection: BaseDatabaseWrapper
-) -> tuple[str, list[Any]]:
-    """The VALUES rows of `objs` (each field's value prepared for saving) and their params."""
-    row = "({})".format(", ".join(["%s"] * len(fields)))
+def insert_rows(objs: Sequence[Model], connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
+    """The INSERT of `objs` (one model, every concrete field but the key) in one statement,
+    each value prepared for saving, and its params; the caller may add a conflict clause."""
+    head, fields = _insert_head(type(objs[0]), connection)
     params = [
         field.get_db_prep_save(getattr(obj, field.attname), connection)
         for obj in objs
         for field in fields
     ]
-    return ", ".join([row] * len(objs)), params
+    return head + ", ".join([_row(fields)] * len(objs)), params
 
 
 def insert_new(
@@ -175,20 +185,12 @@ def insert_new(
     row count varies is not worth preparing, and tests count it."""
     if not objs:
         return []
-    model = type(objs[0])
     connection = connections[alias]
-    meta = model._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    meta = type(objs[0])._meta
     wanted = [field for name in returning if isinstance(field := meta.get_field(name), Field)]
-    quote = connection.ops.quote_name
-    values, params = values_sql(objs, fields, connection)
-    # Names from the model's own meta, quoted; every value is a parameter.
-    sql = "INSERT INTO {} ({}) VALUES {} ON CONFLICT DO NOTHING RETURNING {}".format(  # noqa: S608
-        quote(meta.db_table),
-        ", ".join(quote(field.column) for field in fields),
-        values,
-        ", ".join(quote(field.column) for field in wanted),
-    )
+    insert, params = insert_rows(objs, connection)
+    returned = ", ".join(connection.ops.quote_name(field.column) for field in wanted)
+    sql = f"{insert} ON CONFLICT DO NOTHING RETURNING {returned}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()

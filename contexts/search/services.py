@@ -12,17 +12,13 @@ from django.db import connections, transaction
 from django.db.models import Exists
 from django.utils import timezone
 
-from contexts.kernel.sql import values_sql
+from contexts.kernel.sql import insert_rows
 from contexts.search import domain
 from contexts.search.models import Document, ForgottenAccount, IndexedBlog
 
 ALIAS = "search"
 State = Document.State
 _CLEARED = {"title": "", "text": ""}
-# What indexing writes of an entry's row: every field but its id and entry id.
-_INDEXED_FIELDS = tuple(
-    field.name for field in Document._meta.concrete_fields if field.name not in ("id", "entry_id")
-)
 
 
 def _blogs_locked(
@@ -73,22 +69,22 @@ def _documents_upsert(documents: list[Document]) -> int:
     connection = connections[ALIAS]
     meta = Document._meta
     quote = connection.ops.quote_name
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    values, params = values_sql(documents, fields, connection)
+    insert, params = insert_rows(documents, connection)
     table = quote(meta.db_table)
     changed = ", ".join(
         f"{quote(field.column)} = EXCLUDED.{quote(field.column)}"
-        for field in fields
-        if field.name != "entry_id"
+        for field in meta.concrete_fields
+        if field.name not in ("id", "entry_id")
+    )
+    state, revision = (
+        quote(meta.get_field("state").column),
+        quote(meta.get_field("revision").column),
     )
     # Names from the model's own meta, quoted; every value is a parameter.
     sql = (
-        f"INSERT INTO {table} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
-        f"VALUES {values} "
-        f"ON CONFLICT ({quote(meta.get_field('entry_id').column)}) DO UPDATE SET {changed} "
-        f"WHERE {table}.{quote(meta.get_field('state').column)} <> %s "
-        f"AND {table}.{quote(meta.get_field('revision').column)} "
-        f"<= EXCLUDED.{quote(meta.get_field('revision').column)}"
+        f"{insert} ON CONFLICT ({quote(meta.get_field('entry_id').column)}) "
+        f"DO UPDATE SET {changed} "
+        f"WHERE {table}.{state} <> %s AND {table}.{revision} <= EXCLUDED.{revision}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, State.DELETED])
