@@ -334,6 +334,11 @@ EVENTS_LEASE_SECONDS = float(os.environ.get("EVENTS_LEASE_SECONDS", "10"))
 # How often the worker looks for due rows when nothing woke it (a commit on PostgreSQL
 # wakes the relay at once).
 EVENTS_POLL_SECONDS = float(os.environ.get("EVENTS_POLL_SECONDS", "1"))
+# After a relay pass or a stream read that found several events, the worker waits this
+# many milliseconds before the next: under a stream of commits, one batch (one pass of the
+# outbox, one inbox transaction) carries what arrived meanwhile instead of one event each.
+# One event at a time is not delayed. 0 turns it off.
+EVENTS_LINGER_MS = float(os.environ.get("EVENTS_LINGER_MS", "20"))
 EVENTS_BROKER_URL = os.environ.get("EVENTS_BROKER_URL") or CELERY_BROKER_URL
 EVENTS_BROKER_PREFIX = os.environ.get("EVENTS_BROKER_PREFIX", "events")
 EVENTS_BROKER_VISIBILITY_SECONDS = float(os.environ.get("EVENTS_BROKER_VISIBILITY_SECONDS", "10"))

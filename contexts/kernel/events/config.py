@@ -16,6 +16,7 @@ DEFAULTS = {
     "EVENTS_BATCH": 500,
     "EVENTS_LEASE_SECONDS": 10.0,
     "EVENTS_POLL_SECONDS": 1.0,
+    "EVENTS_LINGER_MS": 20.0,
     "EVENTS_BROKER_URL": "",
     "EVENTS_BROKER_PREFIX": "events",
     "EVENTS_BROKER_VISIBILITY_SECONDS": 10.0,
@@ -32,6 +33,10 @@ class EventsConfig:
     batch: int
     lease: timedelta
     poll_seconds: float
+    # After a relay pass or a stream read that found several events, the worker waits this
+    # long before the next, so that under a stream of commits each batch takes what the
+    # wait gathered; one event at a time goes on at once.
+    linger_seconds: float
     broker_url: str
     broker_prefix: str
     broker_visibility_seconds: float
@@ -55,6 +60,7 @@ def events_config() -> EventsConfig:
         batch=max(1, int(_setting("EVENTS_BATCH"))),
         lease=timedelta(seconds=float(_setting("EVENTS_LEASE_SECONDS"))),
         poll_seconds=float(_setting("EVENTS_POLL_SECONDS")),
+        linger_seconds=max(0.0, float(_setting("EVENTS_LINGER_MS"))) / 1000,
         broker_url=_setting("EVENTS_BROKER_URL") or "",
         broker_prefix=_setting("EVENTS_BROKER_PREFIX") or "events",
         broker_visibility_seconds=float(_setting("EVENTS_BROKER_VISIBILITY_SECONDS")),

@@ -5,10 +5,12 @@ work` runs it alone.
 Two threads. The relay sends due outbox rows, then sleeps until a commit on PostgreSQL
 wakes it (LISTEN) or the poll interval passes. The consumer reads each local consuming
 context's streams, writes the entries to the inbox in batches, acknowledges them only
-after that commit, and applies due inbox rows. A worker killed at any point loses
-nothing: unsent rows are still pending, unacknowledged entries are claimed by another
-reader after the visibility timeout, and a claimed inbox row falls due again when its
-lease ends.
+after that commit, and applies due inbox rows. After a pass or a read that found several
+events, each waits EVENTS_LINGER_MS before the next: under a stream of commits a batch
+then carries what arrived meanwhile, instead of one event each, while one event at a time
+goes on at once. A worker killed at any point loses nothing: unsent rows are still
+pending, unacknowledged entries are claimed by another reader after the visibility
+timeout, and a claimed inbox row falls due again when its lease ends.
 """
 
 import logging
@@ -171,7 +173,11 @@ class EventsWorker:
                 if woken is None or time.monotonic() >= next_full_pass:
                     woken = every
                     next_full_pass = time.monotonic() + self.config.poll_seconds
-                self._relay_pass(transport, woken)
+                sent = self._relay_pass(transport, woken)
+                if sent > 1 and self.config.linger_seconds:
+                    # Commits are coming faster than one a pass: let the next ones
+                    # gather for one pass.
+                    self.stopping.wait(self.config.linger_seconds)
                 # Each outbox was relayed until a batch came back short: what commits
                 # next announces itself, so no pass runs again before a wake-up.
                 wait = max(0.0, next_full_pass - time.monotonic())
@@ -180,8 +186,10 @@ class EventsWorker:
             transport.close()
             wakeup.close()
 
-    def _relay_pass(self, transport: transports.BrokerTransport, contexts: list[str]) -> None:
-        """Relay the outboxes of `contexts` until each is drained (or fails to send)."""
+    def _relay_pass(self, transport: transports.BrokerTransport, contexts: list[str]) -> int:
+        """Relay the outboxes of `contexts` until each is drained (or fails to send);
+        return how many events were sent."""
+        sent = 0
         for context in contexts:
             store = self.producers[context]
             close_old_connections()
@@ -191,6 +199,7 @@ class EventsWorker:
                 logger.exception("relaying the outbox of %s failed", context)
                 self.stopping.wait(FAILURE_PAUSE_SECONDS)
                 continue
+            sent += len(result.sent)
             if result.failed:
                 logger.warning(
                     "could not send %d event(s) of %s to the broker: %s",
@@ -199,6 +208,7 @@ class EventsWorker:
                     result.error.splitlines()[0] if result.error else "",
                 )
                 self.stopping.wait(FAILURE_PAUSE_SECONDS)
+        return sent
 
     # -- consumer ----------------------------------------------------------------------
 
@@ -224,7 +234,12 @@ class EventsWorker:
     def _consume(self, reader: transports.StreamConsumer) -> None:
         store = self.consumers[reader.context]
         next_due_pass = next_reclaim = 0.0
+        busy = False
         while not self.stopping.is_set():
+            if busy and self.config.linger_seconds:
+                # The last read found several entries, but not a full batch (then more
+                # may be waiting already): let the next ones gather for one batch.
+                self.stopping.wait(self.config.linger_seconds)
             now = time.monotonic()
             if now >= next_reclaim:
                 # Entries a dead reader took and never acknowledged: their inbox rows are
@@ -232,7 +247,9 @@ class EventsWorker:
                 self._flush(reader, reader.reclaim(), first_delivery=False)
                 next_reclaim = now + self.config.broker_visibility_seconds / 2
             wait_ms = int(min(READ_WAIT_SECONDS, max(0.0, next_due_pass - now)) * 1000)
-            self._flush(reader, reader.read(block_ms=max(1, wait_ms)), first_delivery=True)
+            deliveries = reader.read(block_ms=max(1, wait_ms))
+            busy = 1 < len(deliveries) < self.config.batch
+            self._flush(reader, deliveries, first_delivery=True)
             if time.monotonic() >= next_due_pass:
                 # Every poll interval: retries that fell due, rows whose lease ran out.
                 close_old_connections()
