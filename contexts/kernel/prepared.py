@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar, overload
 
+import psycopg
 from django.db import connections, router
 from django.db.models import ForeignKey, Model, QuerySet
 from django.db.models.base import ModelState
@@ -117,9 +118,18 @@ class PreparedQuery(Generic[M]):
             params[slot.index] = value
         if limit is not None:
             params += [limit, offset]
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
+        if connection.vendor == "postgresql" and not connection.queries_logged:
+            # psycopg's own cursor, as insert() below: the statement prepared once per
+            # connection, its values bound by the server (Django's cursor writes each
+            # into the SQL text). Every request with a token runs one of these.
+            connection.ensure_connection()
+            with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as native:
+                native.execute(compiled.sql, params, prepare=True)
+                rows = native.fetchall()
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(compiled.sql, params)
+                rows = cursor.fetchall()
         make = compiled.make
         if compiled.converters is None:
             return [make(row) for row in compiled.compiler.results_iter([rows])]
@@ -369,12 +379,23 @@ def insert(instance: M, *, using: str) -> M:
     params = [
         field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if returning:
-            (key,) = cursor.fetchone()
-        else:
-            key = connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
+    if connection.vendor == "postgresql" and not connection.queries_logged:
+        # As the outbox's insert (events.relay): psycopg's own cursor, the statement
+        # prepared once per connection and its values bound by the server, where Django's
+        # cursor wrote each of them into the SQL text (a new entry's title, body and HTML).
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as native:
+            native.execute(sql, params, prepare=True)
+            (key,) = native.fetchone()  # type: ignore[misc]
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            if returning:
+                (key,) = cursor.fetchone()
+            else:
+                key = connection.ops.last_insert_id(
+                    cursor, model._meta.db_table, model._meta.pk.column
+                )
     instance.pk = key
     instance._state.adding = False
     instance._state.db = using
