@@ -54,6 +54,42 @@ def fetch_one(alias: str, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ..
         return row
 
 
+def execute_together(alias: str, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int]:
+    """Run `statements` (SQL, params) in order inside the current transaction of `alias`;
+    return each one's row count.
+
+    On PostgreSQL they go in one round trip (psycopg's pipeline mode: none waits for the
+    answer to the one before), each prepared once per connection. An error of any of
+    them is raised (as Django's) once all were sent; the ones after it did nothing, and
+    the transaction must roll back. Elsewhere, or when the connection logs its queries,
+    they go one by one through Django's cursor.
+    """
+    connection = connections[alias]
+    if not connection.in_atomic_block:
+        raise RuntimeError("execute_together() runs inside transaction.atomic()")
+    if connection.vendor == "postgresql" and not connection.queries_logged:
+        connection.ensure_connection()
+        native = connection.connection
+        cursors: list[psycopg.Cursor[Any]] = []
+        with connection.wrap_database_errors:
+            try:
+                with native.pipeline():
+                    for sql, params in statements:
+                        cursor = psycopg.Cursor(native)
+                        cursors.append(cursor)
+                        cursor.execute(sql, params, prepare=True)
+                return [cursor.rowcount for cursor in cursors]
+            finally:
+                for cursor in cursors:
+                    cursor.close()
+    counts = []
+    with connection.cursor() as django_cursor:
+        for sql, params in statements:
+            django_cursor.execute(sql, params)
+            counts.append(django_cursor.rowcount)
+    return counts
+
+
 # Each statement's name on the server, the same on every connection; what each connection
 # has prepared (forgotten with the connection), with the transformer that loads its rows,
 # its loaders chosen by the first result (the statement's columns do not change).
