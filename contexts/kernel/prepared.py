@@ -38,7 +38,7 @@ from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, post_save, pre_init, pre_save
 from django.db.models.sql.compiler import SQLCompiler
 
-from contexts.kernel.sql import insert_statement
+from contexts.kernel.sql import fetch_all, insert_statement
 
 M = TypeVar("M", bound=Model)
 
@@ -118,18 +118,10 @@ class PreparedQuery(Generic[M]):
             params[slot.index] = value
         if limit is not None:
             params += [limit, offset]
-        if connection.vendor == "postgresql" and not connection.queries_logged:
-            # psycopg's own cursor, as insert() below: the statement prepared once per
-            # connection, its values bound by the server (Django's cursor writes each
-            # into the SQL text). Every request with a token runs one of these.
-            connection.ensure_connection()
-            with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as native:
-                native.execute(compiled.sql, params, prepare=True)
-                rows = native.fetchall()
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute(compiled.sql, params)
-                rows = cursor.fetchall()
+        # kernel.sql: on PostgreSQL the statement prepared once per connection, its values
+        # bound by the server (Django's cursor writes each into the SQL text), and outside
+        # a transaction sent straight to libpq. Every request with a token runs one.
+        rows = fetch_all(alias, compiled.sql, params)
         make = compiled.make
         if compiled.converters is None:
             return [make(row) for row in compiled.compiler.results_iter([rows])]
