@@ -121,7 +121,7 @@ class PreparedQuery(Generic[M]):
         # kernel.sql: on PostgreSQL the statement prepared once per connection, its values
         # bound by the server (Django's cursor writes each into the SQL text), and outside
         # a transaction sent straight to libpq. Every request with a token runs one.
-        rows = fetch_all(alias, compiled.sql, params)
+        rows: Any = fetch_all(alias, compiled.sql, params)
         make = compiled.make
         if compiled.converters is None:
             return [make(row) for row in compiled.compiler.results_iter([rows])]
