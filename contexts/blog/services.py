@@ -30,7 +30,7 @@ from contexts.blog.models import (
 from contexts.fetcher import api as fetcher_api
 from contexts.kernel import prepared
 from contexts.kernel.errors import Unavailable
-from contexts.kernel.events.publishing import publish
+from contexts.kernel.events.publishing import HeldRows, publish, rows_held
 from contexts.kernel.tracing import use_case
 from contexts.renderer import api as renderer_api
 
@@ -87,7 +87,9 @@ _PUBLISHED_COUNT_SQL = (
 )
 
 
-def _count_published_and_pages_changed(blog_id: int, change: int) -> None:
+def _count_published_and_pages_changed(
+    blog_id: int, change: int, *, outbox: HeldRows | None = None
+) -> None:
     """Inside the changing transaction, as its last statements: add `change` to the blog's
     published entries (holding its row, which a concurrent blog_delete then waits for),
     then pages_changed(). BlogNotFound when there is no such blog.
@@ -95,9 +97,22 @@ def _count_published_and_pages_changed(blog_id: int, change: int) -> None:
     Every write to a blog waits for its row, and every write for the pages' version, from
     the moment it takes them until its commit: taken last, and on PostgreSQL in one round
     trip, they are held for the commit alone rather than for the rest of the use case.
+    With `outbox`, the outbox rows it holds go in that round trip too.
     """
     connection = connections[ALIAS]
     version, changed_at = _page_version_values()
+    if outbox is not None:
+        counted, updated = outbox.send_with(
+            [
+                (_PUBLISHED_COUNT_SQL, [change, blog_id]),
+                (_PAGE_VERSION_UPDATE_SQL, [version, changed_at]),
+            ]
+        )
+        if not counted:
+            raise domain.BlogNotFound()
+        if not updated:
+            _page_version_restore()
+        return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -544,17 +559,21 @@ def _entry_create(
         ),
         using=ALIAS,
     )
-    if rendered is None:
-        _render_later(entry)
-    if not entry.is_draft:
-        _announce(domain.EntryPublished, entry=entry, text=text)
-    _links_keep(entry.pk, rendered.link_urls if rendered is not None else None, new=True)
-    # Last: the blog's row (and, published, the pages' version) are held until the commit.
-    # A blog deleted meanwhile is found here, and the entry rolls back with the rest.
-    if status == domain.PUBLISHED:
-        _count_published_and_pages_changed(blog.pk, 1)
-    else:
-        _lock_blog(blog)
+    # On PostgreSQL the events' outbox rows travel with the last statements, in one
+    # round trip (or, for a draft, at the block's end).
+    with rows_held(ALIAS) as outbox:
+        if rendered is None:
+            _render_later(entry)
+        if not entry.is_draft:
+            _announce(domain.EntryPublished, entry=entry, text=text)
+        _links_keep(entry.pk, rendered.link_urls if rendered is not None else None, new=True)
+        # Last: the blog's row (and, published, the pages' version) are held until the
+        # commit. A blog deleted meanwhile is found here, and the entry rolls back with
+        # the rest.
+        if status == domain.PUBLISHED:
+            _count_published_and_pages_changed(blog.pk, 1, outbox=outbox)
+        else:
+            _lock_blog(blog)
     return entry
 
 

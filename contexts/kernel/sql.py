@@ -32,6 +32,16 @@ from psycopg.adapt import PyFormat, Transformer
 
 def fetch_one(alias: str, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
     """Run `sql` with `params` on the database `alias`; return its first row, or None."""
+    rows = _fetch(alias, sql, params, first=True)
+    return rows[0] if rows else None
+
+
+def fetch_all(alias: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Run `sql` with `params` on the database `alias`; return its rows (as fetch_one)."""
+    return _fetch(alias, sql, params, first=False)
+
+
+def _fetch(alias: str, sql: str, params: Sequence[Any], *, first: bool) -> list[tuple[Any, ...]]:
     connection = connections[alias]
     if connection.vendor == "postgresql" and not connection.queries_logged:
         connection.ensure_connection()
@@ -44,14 +54,56 @@ def fetch_one(alias: str, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ..
                 and native.prepare_threshold is not None
                 and native.pgconn.transaction_status == pq.TransactionStatus.IDLE
             ):
-                return _fetch_prepared(native, sql, params)
+                return _fetch_prepared(native, sql, params, first=first)
             with psycopg.Cursor(native) as cursor:
                 cursor.execute(sql, params, prepare=True)
-                return cursor.fetchone()
+                if first:
+                    row = cursor.fetchone()
+                    return [] if row is None else [row]
+                return cursor.fetchall()
     with connection.cursor() as django_cursor:
         django_cursor.execute(sql, params)
-        row: tuple[Any, ...] | None = django_cursor.fetchone()
-        return row
+        if first:
+            found: tuple[Any, ...] | None = django_cursor.fetchone()
+            return [] if found is None else [found]
+        rows: list[tuple[Any, ...]] = django_cursor.fetchall()
+        return rows
+
+
+def execute_together(alias: str, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int]:
+    """Run `statements` (SQL, params) in order inside the current transaction of `alias`;
+    return each one's row count.
+
+    On PostgreSQL they go in one round trip (psycopg's pipeline mode: none waits for the
+    answer to the one before), each prepared once per connection. An error of any of
+    them is raised (as Django's) once all were sent; the ones after it did nothing, and
+    the transaction must roll back. Elsewhere, or when the connection logs its queries,
+    they go one by one through Django's cursor.
+    """
+    connection = connections[alias]
+    if not connection.in_atomic_block:
+        raise RuntimeError("execute_together() runs inside transaction.atomic()")
+    if connection.vendor == "postgresql" and not connection.queries_logged:
+        connection.ensure_connection()
+        native = connection.connection
+        cursors: list[psycopg.Cursor[Any]] = []
+        with connection.wrap_database_errors:
+            try:
+                with native.pipeline():
+                    for sql, params in statements:
+                        cursor = psycopg.Cursor(native)
+                        cursors.append(cursor)
+                        cursor.execute(sql, params, prepare=True)
+                return [cursor.rowcount for cursor in cursors]
+            finally:
+                for cursor in cursors:
+                    cursor.close()
+    counts = []
+    with connection.cursor() as django_cursor:
+        for sql, params in statements:
+            django_cursor.execute(sql, params)
+            counts.append(django_cursor.rowcount)
+    return counts
 
 
 # Each statement's name on the server, the same on every connection; what each connection
@@ -74,8 +126,8 @@ class _Statement:
 
 
 def _fetch_prepared(
-    native: "psycopg.Connection[Any]", sql: str, params: Sequence[Any]
-) -> tuple[Any, ...] | None:
+    native: "psycopg.Connection[Any]", sql: str, params: Sequence[Any], *, first: bool
+) -> list[tuple[Any, ...]]:
     name = _names.get(sql)
     if name is None:
         name = _names.setdefault(sql, b"kernel_sql_%d" % next(_numbers))
@@ -94,12 +146,15 @@ def _fetch_prepared(
         result = pgconn.exec_prepared(name, values)
     if _failed(result):
         raise psycopg.errors.error_from_result(result, encoding="utf-8")
-    if not result.ntuples:
-        return None
+    count = result.ntuples
+    if not count:
+        return []
     transformer = statement.transformer
     transformer.set_pgresult(result, set_loaders=not statement.loading)
     statement.loading = True
-    return transformer.load_row(0, tuple)
+    if first:
+        return [transformer.load_row(0, tuple)]
+    return transformer.load_rows(0, count, tuple)
 
 
 def _prepare(

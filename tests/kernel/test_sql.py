@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contexts.blog.models import Blog, PageVersion
-from contexts.kernel.sql import fetch_one, insert_new
+from contexts.kernel.sql import fetch_all, fetch_one, insert_new
 from tests.eventsapp.models import InboxRecord
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -92,6 +92,27 @@ def test_outside_a_transaction_it_answers_as_inside_one_and_prepares_once():
     assert fetch_one(_alias(), ECHO_SQL, [5]) == (rows + 5,)
     assert fetch_one(_alias(), ECHO_SQL, [7]) == (rows + 7,)
     assert _own_prepared() == prepared  # executed again, not prepared again
+
+
+# Three rows whatever the tables hold: 1, 2, 3 plus the parameter, with a time beside each.
+SERIES_SQL = "SELECT n + %s, now() FROM generate_series(1, 3) AS n ORDER BY n"
+
+
+@pytest.mark.usefixtures("postgres")
+@pytest.mark.django_db(databases="__all__", transaction=True)
+def test_every_row_comes_outside_a_transaction_as_inside_one_and_through_djangos_cursor():
+    outside = fetch_all(_alias(), SERIES_SQL, [10])
+    with transaction.atomic(using=_alias()):
+        inside = fetch_all(_alias(), SERIES_SQL, [10])
+    with CaptureQueriesContext(connections[_alias()]) as logged:
+        through_django = fetch_all(_alias(), SERIES_SQL, [10])
+
+    assert len(logged.captured_queries) == 1
+    for rows in (outside, inside, through_django):
+        assert [row[0] for row in rows] == [11, 12, 13]
+        assert all(row[1].tzinfo is not None for row in rows)  # as psycopg loads them
+    assert fetch_all(_alias(), VERSION_SQL, [2]) == []
+    assert fetch_one(_alias(), SERIES_SQL, [0])[0] == 1  # the first row only
 
 
 @pytest.mark.usefixtures("postgres")

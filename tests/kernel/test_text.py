@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contexts.kernel.text import WHITESPACE, seconds_words, text_pattern, text_problem
+from contexts.kernel.text import (
+    WHITESPACE,
+    _char_problem,
+    seconds_words,
+    text_pattern,
+    text_problem,
+)
 
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
 CONTROLS = ["\x01", "\x07", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9f"]
@@ -75,3 +81,16 @@ def test_the_whitespace_class_is_what_python_strips():
     for code in range(0x110000):
         char = chr(code)
         assert bool(whitespace.fullmatch(char)) == char.isspace(), hex(code)
+
+
+TEXTS = st.one_of(
+    st.text(),
+    st.text(alphabet=st.characters(max_codepoint=0xA0)),
+    st.text(alphabet="ab\t\n\r\x00\x1f\x7f\x85\x9f\xa0\u202a\u202e\u2066\u2069\u200e\ud800\udfff"),
+)
+
+
+@given(TEXTS)
+def test_the_search_finds_what_the_rule_says_character_by_character(text):
+    for multiline in (False, True):
+        assert text_problem(text, multiline=multiline) == _char_problem(text, multiline=multiline)

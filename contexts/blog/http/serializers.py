@@ -13,6 +13,7 @@ from rest_framework.settings import api_settings
 from contexts.blog import domain
 from contexts.blog.models import Blog, Entry
 from contexts.kernel.http.fields import StrictCharField
+from contexts.kernel.text import text_problem
 
 # domain.PATH_PATTERN as clients read it (JSON Schema: anchored).
 PATH_PATTERN = f"^{domain.PATH_PATTERN.pattern}$"
@@ -113,6 +114,27 @@ class EntryInputSerializer(serializers.Serializer):
         help_text='"published" (the default) or "draft", which only the owner sees. An '
         "entry is published only with a body that is not blank.",
     )
+
+
+def plain_entry_input(data: object) -> dict[str, str] | None:
+    """Return what EntryInputSerializer validates `data` to when the body is plain (a
+    JSON object of acceptable strings, each field as the serializer takes it as it is, a
+    title trimmed); None for anything else, which the serializer answers, its errors
+    being the contract's. Binding the serializer (its fields deep-copied, then run) cost
+    a tenth of a new entry's Python; tests/blog/test_api_entry_input.py holds the two
+    readings equal."""
+    if type(data) is not dict:
+        return None
+    title, body = data.get("title"), data.get("body")
+    status = data.get("status", domain.PUBLISHED)
+    if type(title) is not str or type(body) is not str or type(status) is not str:
+        return None
+    if status not in domain.ENTRY_STATUSES or len(title) > domain.ENTRY_TITLE_MAX_LENGTH:
+        return None
+    trimmed = title.strip()
+    if not trimmed or text_problem(title) or text_problem(body, multiline=True):
+        return None
+    return {"title": trimmed, "body": body, "status": status}
 
 
 class EntryUpdateInputSerializer(EntryInputSerializer):

@@ -24,6 +24,7 @@ from contexts.blog.http.serializers import (
     blog_api_url,
     entries_output,
     entry_api_url,
+    plain_entry_input,
 )
 from contexts.blog.models import Author, Blog, Entry
 from contexts.kernel.http.authentication import BearerAuthentication
@@ -361,10 +362,13 @@ class EntryCollectionView(BlogAPIView):
         blog = self.blog(path)
         services.blog_check_owner(blog=blog, actor=actor)
         _refuse_large_body(request.data)
-        data = EntryInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        fields = plain_entry_input(request.data)
+        if fields is None:
+            data = EntryInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            fields = data.validated_data
         if key is None:
-            entry = services.entry_create(blog=blog, actor=actor, **data.validated_data)
+            entry = services.entry_create(blog=blog, actor=actor, **fields)
             return Response(
                 entries_output(request, [entry])[0],
                 status=status.HTTP_201_CREATED,
@@ -381,7 +385,7 @@ class EntryCollectionView(BlogAPIView):
             key=key,
             fingerprint=domain.request_fingerprint(path=request.path, payload=request.data),
             respond=respond,
-            **data.validated_data,
+            **fields,
         )
         headers = {"Location": stored.location}
         if stored.replayed:

@@ -8,9 +8,12 @@ from opentelemetry.trace import SpanKind
 
 from contexts.kernel import tracing
 from contexts.kernel.events import dispatch, relay
+from contexts.kernel.events.relay import HeldRows, rows_held
 from contexts.kernel.events.stores import producer_store_for_alias
 from contexts.kernel.events.types import Event, check_publishable
 from contexts.kernel.metrics import record_published
+
+__all__ = ["HeldRows", "PublishOutsideTransaction", "publish", "rows_held"]
 
 
 class PublishOutsideTransaction(RuntimeError):

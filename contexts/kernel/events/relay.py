@@ -11,13 +11,16 @@ handed to the broker are then sent twice; inboxes make the second copy a no-op.
 """
 
 import random
-from collections.abc import Iterable
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import psycopg
 from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Col
 
 from contexts.kernel.events.envelopes import Envelope
@@ -26,7 +29,7 @@ from contexts.kernel.events.models import OutboxBase, RelayState
 from contexts.kernel.events.stores import ProducerStore
 from contexts.kernel.events.types import Event
 from contexts.kernel.retry import RetryPolicy
-from contexts.kernel.sql import insert_statement
+from contexts.kernel.sql import execute_together, insert_statement
 
 
 class Transport(Protocol):
@@ -85,6 +88,10 @@ def _insert(store: ProducerStore, values: dict[str, object]) -> None:
         )
         for field in fields
     ]
+    held = _held.get(connection)
+    if held is not None:
+        held.statements.append((sql, params))
+        return
     if connection.vendor == "postgresql":
         connection.ensure_connection()
         # Errors come out as Django's, and mark the connection, as from its own cursor.
@@ -93,6 +100,57 @@ def _insert(store: ProducerStore, values: dict[str, object]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+class HeldRows:
+    """The outbox rows recorded inside `rows_held`, their INSERTs not sent yet."""
+
+    def __init__(self, alias: str) -> None:
+        self.alias = alias
+        self.statements: list[tuple[str, list[Any]]] = []
+
+    def send_with(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int]:
+        """Send the held rows' INSERTs, then `statements`, in one round trip (on
+        PostgreSQL: kernel.sql.execute_together); return the row counts of `statements`."""
+        held, self.statements = self.statements, []
+        counts = execute_together(self.alias, [*held, *statements])
+        return counts[len(held) :]
+
+
+# The rows each connection holds back (inside rows_held), by connection.
+_held: "weakref.WeakKeyDictionary[BaseDatabaseWrapper, HeldRows]" = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def rows_held(alias: str) -> Iterator[HeldRows | None]:
+    """Inside the producer's transaction: hold back the INSERT of each outbox row recorded
+    in the block, to be sent with the statements given to `HeldRows.send_with`, or at the
+    block's end; nothing in the block may read the outbox meanwhile.
+
+    A round trip saved for a use case that publishes and then sends statements of its
+    own. None (the rows are inserted at once, as elsewhere) but on PostgreSQL with a
+    connection that does not log its queries, or inside another such block.
+    """
+    connection = connections[alias]
+    if (
+        connection.vendor != "postgresql"
+        or connection.queries_logged
+        or not connection.in_atomic_block
+        or connection in _held
+    ):
+        yield None
+        return
+    held = _held[connection] = HeldRows(alias)
+    try:
+        yield held
+        if held.statements:
+            held.send_with([])
+    except BaseException:
+        # Rows recorded in this transaction may not have been written: it must not commit.
+        connection.set_rollback(True)
+        raise
+    finally:
+        del _held[connection]
 
 
 def envelope_of(store: ProducerStore, row: OutboxBase) -> Envelope:
