@@ -7,15 +7,17 @@ from blog_project import multiproc
 # Where to listen: HOST and PORT, as `make run` takes them.
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 
-# Sized to the cores this process may use, as gunicorn's documentation advises (2 x cores
-# + 1 sync workers: one waits on the database while another computes). WEB_CONCURRENCY
-# overrides it, as it does for most hosts, and GUNICORN_CMD_ARGS anything else. Compared
-# with `make bench-serving` (bench/serving.py; README, "Production settings"): on a
-# machine with nothing else to do, threaded workers did no better for pages, and with
-# keep-alive the connections one of them accepted stayed with it (a page's rate halved
-# when most landed on one worker); under other load they held up better.
+# Sized to the cores this process may use: cores + 1 sync workers (one more than the cores,
+# so that one computes while another waits on the database). WEB_CONCURRENCY overrides it,
+# as it does for most hosts, and GUNICORN_CMD_ARGS anything else. Compared with `make
+# bench-serving` (bench/serving.py; README, "Production settings"): on a machine with
+# nothing else to do, cores + 1 answered every target more than gunicorn's usual 2 x cores
+# + 1 (a request here mostly computes; more workers only took turns on the same cores), and
+# threaded workers did no better for pages, with keep-alive the connections one of them
+# accepted staying with it (a page's rate halved when most landed on one worker). A web
+# process whose requests wait on other services (the renderer over HTTP) may want more.
 _cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (_cores or 1) + 1)
+workers = int(os.environ.get("WEB_CONCURRENCY") or (_cores or 1) + 1)
 
 # A burst of clients waits in the listen queue rather than being refused.
 backlog = 2048
