@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from contexts.kernel.events import dispatch, transports
 from contexts.kernel.events import worker as worker_module
 from contexts.kernel.events.config import events_config
 from contexts.kernel.events.transports import Delivery
@@ -69,7 +70,7 @@ def _consume(linger: float, counts: list[int], monkeypatch) -> list[object]:
     stopping = _Stopping()
     worker = _worker(linger, stopping, consumers={"blog": object()})
     monkeypatch.setattr(worker, "_flush", lambda reader, deliveries, first_delivery: None)
-    monkeypatch.setattr(worker_module.dispatch, "process_due", lambda store, config: None)
+    monkeypatch.setattr(dispatch, "process_due", lambda store, config: None)
     monkeypatch.setattr(worker_module, "close_old_connections", lambda: None)
     worker._consume(_Reader(counts, stopping))  # type: ignore[arg-type]
     return stopping.log
@@ -124,7 +125,7 @@ def _relay(linger: float, sent: list[int], monkeypatch) -> list[object]:
     worker = _worker(linger, stopping, producers={"blog": object()})
     worker._not_ready = type("Ready", (), {"release": lambda self: None})()
     monkeypatch.setattr(worker_module, "_Wakeup", _Wakeup)
-    monkeypatch.setattr(worker_module.transports, "BrokerTransport", _Transport)
+    monkeypatch.setattr(transports, "BrokerTransport", _Transport)
     script = list(sent)
 
     def relay_pass(transport, contexts) -> int:
