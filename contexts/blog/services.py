@@ -99,7 +99,6 @@ def _count_published_and_pages_changed(
     trip, they are held for the commit alone rather than for the rest of the use case.
     With `outbox`, the outbox rows it holds go in that round trip too.
     """
-    connection = connections[ALIAS]
     version, changed_at = _page_version_values()
     if outbox is not None:
         counted, updated = outbox.send_with(
@@ -108,11 +107,18 @@ def _count_published_and_pages_changed(
                 (_PAGE_VERSION_UPDATE_SQL, [version, changed_at]),
             ]
         )
-        if not counted:
-            raise domain.BlogNotFound()
-        if not updated:
-            _page_version_restore()
-        return
+    else:
+        counted, updated = _count_and_version(change, blog_id, version, changed_at)
+    if not counted:
+        raise domain.BlogNotFound()
+    if not updated:
+        _page_version_restore()
+
+
+def _count_and_version(change: int, blog_id: int, version: str, changed_at: Any) -> tuple[int, int]:
+    """The two UPDATEs, in one round trip on PostgreSQL; return their row counts (the
+    version's is 0 when the blog's found none: it is not sent then, off PostgreSQL)."""
+    connection = connections[ALIAS]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -124,13 +130,10 @@ def _count_published_and_pages_changed(
         else:
             cursor.execute(_PUBLISHED_COUNT_SQL, [change, blog_id])
             counted = cursor.rowcount
-            if counted:
-                cursor.execute(_PAGE_VERSION_UPDATE_SQL, [version, changed_at])
-        updated = cursor.rowcount
-    if not counted:
-        raise domain.BlogNotFound()
-    if not updated:
-        _page_version_restore()
+            if not counted:
+                return 0, 0
+            cursor.execute(_PAGE_VERSION_UPDATE_SQL, [version, changed_at])
+        return counted, cursor.rowcount
 
 
 # --- authors ------------------------------------------------------------------------

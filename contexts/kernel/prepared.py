@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar, overload
 
-import psycopg
 from django.db import connections, router
 from django.db.models import ForeignKey, Model, QuerySet
 from django.db.models.base import ModelState
@@ -38,7 +37,7 @@ from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, post_save, pre_init, pre_save
 from django.db.models.sql.compiler import SQLCompiler
 
-from contexts.kernel.sql import fetch_all, insert_statement
+from contexts.kernel.sql import fetch_all, fetch_one, insert_statement
 
 M = TypeVar("M", bound=Model)
 
@@ -371,23 +370,15 @@ def insert(instance: M, *, using: str) -> M:
     params = [
         field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
     ]
-    if connection.vendor == "postgresql" and not connection.queries_logged:
-        # As the outbox's insert (events.relay): psycopg's own cursor, the statement
-        # prepared once per connection and its values bound by the server, where Django's
-        # cursor wrote each of them into the SQL text (a new entry's title, body and HTML).
-        connection.ensure_connection()
-        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as native:
-            native.execute(sql, params, prepare=True)
-            (key,) = native.fetchone()  # type: ignore[misc]
+    if returning:
+        # kernel.sql: on PostgreSQL the statement prepared once per connection and its
+        # values bound by the server, where Django's cursor wrote each of them into the
+        # SQL text (a new entry's title, body and HTML).
+        (key,) = fetch_one(using, sql, params)  # type: ignore[misc]
     else:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            if returning:
-                (key,) = cursor.fetchone()
-            else:
-                key = connection.ops.last_insert_id(
-                    cursor, model._meta.db_table, model._meta.pk.column
-                )
+            key = connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
     instance.pk = key
     instance._state.adding = False
     instance._state.db = using
