@@ -115,3 +115,25 @@ def test_the_search_form_works_without_javascript(browser, site):
         expect(page.locator(".result__title")).to_have_text(["Onion tart"])
     finally:
         context.close()
+
+
+def gap_under_header(page) -> float:
+    """Pixels between the site header's bottom and the top of the page's first content."""
+    return page.evaluate(
+        """() => {
+            const header = document.querySelector('body > header').getBoundingClientRect();
+            const first = document.querySelector('main').firstElementChild;
+            return first.getBoundingClientRect().top - header.bottom;
+        }"""
+    )
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_every_public_page_leaves_room_under_the_header(new_page, site, viewport):
+    older, _ = a_blog_with_entries()
+    page = new_page(viewport)
+    # The entry page starts with its breadcrumb, a line of small text with no margin of
+    # its own: main's padding alone keeps it off the header (a shorthand once undid it).
+    for path in ("", "/blogs/rita", f"/blogs/rita/entries/{older.pk}", "/authors/rita"):
+        page.goto(f"{site}{path}")
+        assert gap_under_header(page) >= 16, path
