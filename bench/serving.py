@@ -18,10 +18,16 @@ second and p99 it counts what each request cost: the CPU time of the server's pr
 machine, backends that exited included: exact on a machine that runs nothing else), per
 request. The load itself runs in other processes and is not counted.
 
+With --broker (a Redis URL) every server gets it as CELERY_BROKER_URL and a Celery worker
+runs beside it, as in production: a POST then leaves its event's delivery and search to
+the worker, whose CPU is counted too (after the load, once the worker has gone quiet, so
+that a backlog it works off late is not missed). Without it (the embedded default) the
+request that writes delivers its events itself.
+
 The summary lines are
 
-    serving: <setting> | <target> X/s p99 Y ms | server Z ms, postgres W ms CPU a request
-        | N connections
+    serving: <setting> | <target> X/s p99 Y ms | server Z ms, [worker V ms,] postgres W ms
+        CPU a request | N connections
 
 (one line), where N is the most connections the server held open to PostgreSQL after
 that target's load.
@@ -29,7 +35,9 @@ that target's load.
 
 import argparse
 import os
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -44,6 +52,7 @@ from bench.pages import (  # noqa: E402  (after the path is set)
     TRIVIAL,
     Target,
     _recreate_database,
+    _start_worker,
     add_common_arguments,
     bench_database,
     measure,
@@ -94,6 +103,7 @@ class Sample:
     rates: list[float] = field(default_factory=list)
     p99s: list[float] = field(default_factory=list)
     server_ms: list[float] = field(default_factory=list)
+    worker_ms: list[float] = field(default_factory=list)
     postgres_ms: list[float] = field(default_factory=list)
     connections: list[int] = field(default_factory=list)
     bad: int = 0
@@ -108,10 +118,11 @@ def _stat(pid: int) -> list[str] | None:
     return text[text.rindex(")") + 2 :].split()
 
 
-def _cpu_seconds(session: int) -> tuple[float, float]:
-    """CPU seconds so far of the processes in `session` (the server) and of PostgreSQL's
-    processes, reaped backends included (counted into the postmaster's children)."""
-    server = postgres = 0.0
+def _cpu_seconds(session: int, worker_session: int = 0) -> tuple[float, float, float]:
+    """CPU seconds so far of the processes in `session` (the server), in `worker_session`
+    (the Celery worker; 0: none) and of PostgreSQL's processes, reaped backends included
+    (counted into the postmaster's children)."""
+    server = worker = postgres = 0.0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -123,6 +134,9 @@ def _cpu_seconds(session: int) -> tuple[float, float]:
         if int(fields[3]) == session:
             server += own
             continue
+        if worker_session and int(fields[3]) == worker_session:
+            worker += own
+            continue
         try:
             name = (entry / "comm").read_text().strip()
         except OSError:
@@ -131,7 +145,20 @@ def _cpu_seconds(session: int) -> tuple[float, float]:
             postgres += own
             if _is_postmaster(fields):
                 postgres += (int(fields[13]) + int(fields[14])) / _TICK
-    return server, postgres
+    return server, worker, postgres
+
+
+def _quiet(sessions: tuple[int, int], *, settle: float = 0.5, limit: float = 15.0) -> None:
+    """Wait until the worker (the second of `sessions`, as `_cpu_seconds` takes them) has
+    used no CPU for `settle` seconds, at most `limit` seconds."""
+    deadline = time.monotonic() + limit
+    last = _cpu_seconds(*sessions)[1]
+    while time.monotonic() < deadline:
+        time.sleep(settle)
+        now = _cpu_seconds(*sessions)[1]
+        if now == last:
+            return
+        last = now
 
 
 def _is_postmaster(fields: list[str]) -> bool:
@@ -157,6 +184,11 @@ def _connections(maintenance_url: str, database: str) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_common_arguments(parser, database="bench_serving", only="names of the settings to compare")
+    parser.add_argument(
+        "--broker",
+        help="a Redis URL: serve with it as CELERY_BROKER_URL and run a Celery worker beside"
+        " each server (as production does), its CPU counted",
+    )
     arguments = parser.parse_args()
     maintenance_url, database_url = bench_database(arguments.database)
     # Each setting names its own workers and gunicorn arguments.
@@ -176,6 +208,7 @@ def main() -> int:
         "DJANGO_SECRET_KEY": os.environ["DJANGO_SECRET_KEY"],
         # One signing key for every server: the writer's token works on all of them.
         "ACCOUNTS_KEY_DIR": str(root / "keys"),
+        **({"CELERY_BROKER_URL": arguments.broker} if arguments.broker else {}),
     }
 
     def server_for(name: str, round_: int) -> "live.LiveServer":
@@ -215,7 +248,12 @@ def main() -> int:
     print(
         f"serving: {arguments.entries} entries; {len(settings)} settings x {len(targets)}"
         f" targets, {arguments.connections} connections, {arguments.seconds:g} s each,"
-        f" {arguments.repeats} rounds"
+        f" {arguments.repeats} rounds; "
+        + (
+            "a broker and a Celery worker beside each server"
+            if arguments.broker
+            else "no broker: a write delivers its events itself"
+        )
     )
     samples = {(name, target.name): Sample() for name in settings for target in targets}
     load = {"clients": 1, "connections": arguments.connections}
@@ -224,31 +262,44 @@ def main() -> int:
             order = list(settings) if repeat % 2 == 0 else list(reversed(settings))
             for name in order:
                 server = server_for(name, repeat).start()
+                worker: subprocess.Popen | None = None
                 try:
+                    if arguments.broker:
+                        worker = _start_worker(server.var_dir, common)
                     workers = server.log().count("Booting worker")
                     for target in targets:  # warm every worker's connections and caches
                         measure(server.port, target, **load, seconds=0.5)
                     assert server.process is not None
+                    sessions = (server.process.pid, worker.pid if worker else 0)
                     for target in targets:
-                        before = _cpu_seconds(server.process.pid)
+                        if worker:
+                            _quiet(sessions)
+                        before = _cpu_seconds(*sessions)
                         run = measure(server.port, target, **load, seconds=arguments.seconds)
-                        after = _cpu_seconds(server.process.pid)
+                        if worker:
+                            _quiet(sessions)
+                        after = _cpu_seconds(*sessions)
                         sample = samples[(name, target.name)]
                         requests = max(run.requests, 1)
                         sample.rates.append(run.rate)
                         sample.p99s.append(run.p99 * 1000)
                         sample.server_ms.append((after[0] - before[0]) * 1000 / requests)
-                        sample.postgres_ms.append((after[1] - before[1]) * 1000 / requests)
+                        sample.worker_ms.append((after[1] - before[1]) * 1000 / requests)
+                        sample.postgres_ms.append((after[2] - before[2]) * 1000 / requests)
                         sample.bad += sum(run.bad.values()) + run.errors
                         sample.connections.append(_connections(maintenance_url, arguments.database))
                         print(
                             f"  {repeat + 1} {name:<28} ({workers} workers) {target.name:<14}"
                             f" {run.rate:7.0f}/s p99 {run.p99 * 1000:6.1f} ms"
                             f"  server {sample.server_ms[-1]:5.2f} ms"
-                            f" postgres {sample.postgres_ms[-1]:5.2f} ms a request"
+                            + (f" worker {sample.worker_ms[-1]:5.2f} ms" if worker else "")
+                            + f" postgres {sample.postgres_ms[-1]:5.2f} ms a request"
                         )
                 finally:
                     server.kill()
+                    if worker is not None:
+                        os.killpg(worker.pid, signal.SIGTERM)
+                        worker.wait(timeout=30)
                 time.sleep(1)  # let PostgreSQL's backends of the killed workers go
     finally:
         if not arguments.keep:
@@ -262,7 +313,12 @@ def main() -> int:
                 f" ({min(sample.rates):.0f}-{max(sample.rates):.0f})"
                 f" p99 {statistics.median(sample.p99s):.1f} ms"
                 f" | server {statistics.median(sample.server_ms):.2f} ms,"
-                f" postgres {statistics.median(sample.postgres_ms):.2f} ms CPU a request"
+                + (
+                    f" worker {statistics.median(sample.worker_ms):.2f} ms,"
+                    if arguments.broker
+                    else ""
+                )
+                + f" postgres {statistics.median(sample.postgres_ms):.2f} ms CPU a request"
                 f" | {max(sample.connections)} connections"
                 + (f"  ({sample.bad} unexpected answers)" if sample.bad else "")
             )
