@@ -458,9 +458,10 @@ def _complete_held(store: ConsumerStore, token: uuid.UUID, ids: list[int]) -> li
     statement = _complete_statements.get(key)
     if statement is None:
         quote = connection.ops.quote_name
+        columns = {field.name: field.column for field in meta.concrete_fields}
 
         def column(name: str) -> str:
-            return str(quote(meta.get_field(name).column))
+            return str(quote(columns[name]))
 
         # Names from the model's own meta, quoted; every value is a parameter.
         statement = _complete_statements.setdefault(
