@@ -13,7 +13,7 @@ from django.db.models import Exists
 from django.utils import timezone
 
 from contexts.kernel.prepared import PreparedQuery
-from contexts.kernel.sql import insert_rows
+from contexts.kernel.sql import fetch_all, insert_rows
 from contexts.search import domain
 from contexts.search.models import Document, ForgottenAccount, IndexedBlog
 
@@ -95,35 +95,44 @@ def _documents_locked(blog_of: dict[str, IndexedBlog]) -> dict[str, Document]:
     return {document.entry_id: document for document in rows}
 
 
+# The upsert of _documents_upsert per vendor and number of rows, made once.
+_upserts: dict[tuple[str, int], str] = {}
+
+
 def _documents_upsert(documents: list[Document]) -> int:
     """Insert these entries' rows, or update each existing one unless it is deleted or
     holds a newer revision; return how many were written. One round trip where an INSERT
-    of placeholders, a locking SELECT and an UPDATE took three."""
+    of placeholders, a locking SELECT and an UPDATE took three; its SQL made once per
+    number of rows, and on PostgreSQL prepared once per connection (kernel.sql.fetch_all)."""
     if not documents:
         return 0
     connection = connections[ALIAS]
-    meta = Document._meta
-    quote = connection.ops.quote_name
     insert, params = insert_rows(documents, connection)
-    table = quote(meta.db_table)
-    changed = ", ".join(
-        f"{quote(field.column)} = EXCLUDED.{quote(field.column)}"
-        for field in meta.concrete_fields
-        if field.name not in ("id", "entry_id")
-    )
-    state, revision = (
-        quote(meta.get_field("state").column),
-        quote(meta.get_field("revision").column),
-    )
-    # Names from the model's own meta, quoted; every value is a parameter.
-    sql = (
-        f"{insert} ON CONFLICT ({quote(meta.get_field('entry_id').column)}) "
-        f"DO UPDATE SET {changed} "
-        f"WHERE {table}.{state} <> %s AND {table}.{revision} <= EXCLUDED.{revision}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, State.DELETED])
-        return cursor.rowcount
+    key = (connection.vendor, len(documents))
+    statement = _upserts.get(key)
+    if statement is None:
+        meta = Document._meta
+        quote = connection.ops.quote_name
+        table = quote(meta.db_table)
+        changed = ", ".join(
+            f"{quote(field.column)} = EXCLUDED.{quote(field.column)}"
+            for field in meta.concrete_fields
+            if field.name not in ("id", "entry_id")
+        )
+        state, revision = (
+            quote(meta.get_field("state").column),
+            quote(meta.get_field("revision").column),
+        )
+        # Names from the model's own meta, quoted; every value is a parameter. RETURNING
+        # gives a row for each one inserted or updated: what the row count said.
+        statement = _upserts.setdefault(
+            key,
+            f"{insert} ON CONFLICT ({quote(meta.get_field('entry_id').column)}) "
+            f"DO UPDATE SET {changed} "
+            f"WHERE {table}.{state} <> %s AND {table}.{revision} <= EXCLUDED.{revision} "
+            f"RETURNING {table}.{quote(meta.pk.column)}",
+        )
+    return len(fetch_all(ALIAS, statement, [*params, State.DELETED.value]))
 
 
 def _refresh_blog(
