@@ -236,8 +236,9 @@ def insert_new(
     in `returning` of each row inserted, as Python values.
 
     One round trip where bulk_create(ignore_conflicts=True) took a transaction of its
-    own and a query to find what it inserted. Through Django's cursor: a statement whose
-    row count varies is not worth preparing, and tests count it."""
+    own and a query to find what it inserted. Sent as fetch_all() sends a statement (on
+    PostgreSQL prepared once per connection): one per number of rows, which a batch
+    bounds, and the one of a single event and subscriber on every delivery."""
     if not objs:
         return []
     connection = connections[alias]
@@ -246,9 +247,7 @@ def insert_new(
     insert, params = insert_rows(objs, connection)
     returned = ", ".join(connection.ops.quote_name(field.column) for field in wanted)
     sql = f"{insert} ON CONFLICT DO NOTHING RETURNING {returned}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
+    found = fetch_all(alias, sql, params)
     return [
         tuple(field.to_python(value) for field, value in zip(wanted, row, strict=True))
         for row in found
