@@ -177,10 +177,25 @@ def _failed(result: pq.abc.PGresult) -> bool:
     return result.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
 
 
+# Each model's _insert_head on each backend, made once (insert_rows runs on every event
+# received and every document indexed).
+_heads: dict[tuple[type[Model], str], tuple[str, list["Field[Any, Any]"]]] = {}
+
+
 def _insert_head(
     model: type[Model], connection: BaseDatabaseWrapper
 ) -> tuple[str, list["Field[Any, Any]"]]:
     """`INSERT INTO <table> (<every concrete field but the key>) VALUES ` and those fields."""
+    key = (model, connection.vendor)
+    made = _heads.get(key)
+    if made is None:
+        made = _heads.setdefault(key, _make_insert_head(model, connection))
+    return made
+
+
+def _make_insert_head(
+    model: type[Model], connection: BaseDatabaseWrapper
+) -> tuple[str, list["Field[Any, Any]"]]:
     meta = model._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
