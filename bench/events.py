@@ -6,8 +6,9 @@ Run from the project root with a PostgreSQL server and a Redis broker (`make ben
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test \\
     CELERY_BROKER_URL=redis://127.0.0.1:6379/0 .venv/bin/python bench/events.py
 
-It (re)creates its own database, bench_events, on the server DATABASE_URL names, migrates
-it, and drops it at the end (--keep leaves it); its streams have a prefix of their own.
+It (re)creates its own database, bench_events (or BENCH_EVENTS_DATABASE), on the server
+DATABASE_URL names, migrates it, and drops it at the end (--keep leaves it); its streams
+have a prefix of their own.
 The use case is the test app's: create a row and announce it with an event. The worker is
 `celery worker` with the events worker inside it, as `make worker` runs it.
 
@@ -34,7 +35,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-BENCH_DATABASE = "bench_events"
+# BENCH_EVENTS_DATABASE names another, for runs side by side on one server.
+BENCH_DATABASE = os.environ.get("BENCH_EVENTS_DATABASE", "bench_events")
 PREFIX = f"bench-events-{uuid.uuid4().hex[:8]}"
 
 if not os.environ.get("DATABASE_URL", "").startswith("postgres"):

@@ -177,10 +177,25 @@ def _failed(result: pq.abc.PGresult) -> bool:
     return result.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
 
 
+# Each model's _insert_head on each backend, made once (insert_rows runs on every event
+# received and every document indexed).
+_heads: dict[tuple[type[Model], str], tuple[str, list["Field[Any, Any]"]]] = {}
+
+
 def _insert_head(
     model: type[Model], connection: BaseDatabaseWrapper
 ) -> tuple[str, list["Field[Any, Any]"]]:
     """`INSERT INTO <table> (<every concrete field but the key>) VALUES ` and those fields."""
+    key = (model, connection.vendor)
+    made = _heads.get(key)
+    if made is None:
+        made = _heads.setdefault(key, _make_insert_head(model, connection))
+    return made
+
+
+def _make_insert_head(
+    model: type[Model], connection: BaseDatabaseWrapper
+) -> tuple[str, list["Field[Any, Any]"]]:
     meta = model._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
@@ -236,8 +251,9 @@ def insert_new(
     in `returning` of each row inserted, as Python values.
 
     One round trip where bulk_create(ignore_conflicts=True) took a transaction of its
-    own and a query to find what it inserted. Through Django's cursor: a statement whose
-    row count varies is not worth preparing, and tests count it."""
+    own and a query to find what it inserted. Sent as fetch_all() sends a statement (on
+    PostgreSQL prepared once per connection): one per number of rows, which a batch
+    bounds, and the one of a single event and subscriber on every delivery."""
     if not objs:
         return []
     connection = connections[alias]
@@ -246,9 +262,7 @@ def insert_new(
     insert, params = insert_rows(objs, connection)
     returned = ", ".join(connection.ops.quote_name(field.column) for field in wanted)
     sql = f"{insert} ON CONFLICT DO NOTHING RETURNING {returned}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
+    found = fetch_all(alias, sql, params)
     return [
         tuple(field.to_python(value) for field, value in zip(wanted, row, strict=True))
         for row in found

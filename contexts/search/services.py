@@ -12,7 +12,8 @@ from django.db import connections, transaction
 from django.db.models import Exists
 from django.utils import timezone
 
-from contexts.kernel.sql import insert_rows
+from contexts.kernel.prepared import PreparedQuery
+from contexts.kernel.sql import fetch_all, insert_rows
 from contexts.search import domain
 from contexts.search.models import Document, ForgottenAccount, IndexedBlog
 
@@ -29,8 +30,10 @@ def _blogs_locked(
     With `forgotten` (account ids), each row also tells in `any_forgotten` whether one of
     those accounts is forgotten: a read of its own less."""
     ids = set(blog_ids)
-    rows = IndexedBlog.objects.select_for_update().filter(blog_id__in=ids)
     accounts = set(forgotten)
+    if len(ids) == 1 and len(accounts) <= 1:
+        return _blog_locked(*ids, *accounts)
+    rows = IndexedBlog.objects.select_for_update().filter(blog_id__in=ids)
     if accounts:
         rows = rows.annotate(
             any_forgotten=Exists(ForgottenAccount.objects.filter(account_id__in=accounts))
@@ -42,6 +45,38 @@ def _blogs_locked(
         [IndexedBlog(blog_id=i) for i in ids - found.keys()], ignore_conflicts=True
     )
     return {blog.blog_id: blog for blog in rows.all()}
+
+
+# An event's blog (and its account), the usual case, in a query compiled once (kernel.prepared):
+# building and compiling the QuerySet below took most of an indexed event's Python.
+_BLOG_LOCKED = PreparedQuery(
+    lambda blog_id: IndexedBlog.objects.select_for_update().filter(blog_id=blog_id),
+    blog_id=str,
+)
+_BLOG_LOCKED_FORGOTTEN = PreparedQuery(
+    lambda blog_id, account_id: (
+        IndexedBlog.objects.select_for_update()
+        .filter(blog_id=blog_id)
+        .annotate(any_forgotten=Exists(ForgottenAccount.objects.filter(account_id=account_id)))
+    ),
+    blog_id=str,
+    account_id=str,
+)
+
+
+def _blog_locked(blog_id: str, account_id: str | None = None) -> dict[str, IndexedBlog]:
+    """_blogs_locked() of one blog and at most one account."""
+
+    def read() -> Sequence[IndexedBlog]:
+        if account_id is None:
+            return _BLOG_LOCKED(blog_id=blog_id)
+        return _BLOG_LOCKED_FORGOTTEN(blog_id=blog_id, account_id=account_id)
+
+    found = read()
+    if not found:
+        IndexedBlog.objects.bulk_create([IndexedBlog(blog_id=blog_id)], ignore_conflicts=True)
+        found = read()
+    return {blog.blog_id: blog for blog in found}
 
 
 def _documents_locked(blog_of: dict[str, IndexedBlog]) -> dict[str, Document]:
@@ -60,35 +95,44 @@ def _documents_locked(blog_of: dict[str, IndexedBlog]) -> dict[str, Document]:
     return {document.entry_id: document for document in rows}
 
 
+# The upsert of _documents_upsert per vendor and number of rows, made once.
+_upserts: dict[tuple[str, int], str] = {}
+
+
 def _documents_upsert(documents: list[Document]) -> int:
     """Insert these entries' rows, or update each existing one unless it is deleted or
     holds a newer revision; return how many were written. One round trip where an INSERT
-    of placeholders, a locking SELECT and an UPDATE took three."""
+    of placeholders, a locking SELECT and an UPDATE took three; its SQL made once per
+    number of rows, and on PostgreSQL prepared once per connection (kernel.sql.fetch_all)."""
     if not documents:
         return 0
     connection = connections[ALIAS]
-    meta = Document._meta
-    quote = connection.ops.quote_name
     insert, params = insert_rows(documents, connection)
-    table = quote(meta.db_table)
-    changed = ", ".join(
-        f"{quote(field.column)} = EXCLUDED.{quote(field.column)}"
-        for field in meta.concrete_fields
-        if field.name not in ("id", "entry_id")
-    )
-    state, revision = (
-        quote(meta.get_field("state").column),
-        quote(meta.get_field("revision").column),
-    )
-    # Names from the model's own meta, quoted; every value is a parameter.
-    sql = (
-        f"{insert} ON CONFLICT ({quote(meta.get_field('entry_id').column)}) "
-        f"DO UPDATE SET {changed} "
-        f"WHERE {table}.{state} <> %s AND {table}.{revision} <= EXCLUDED.{revision}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, State.DELETED])
-        return cursor.rowcount
+    key = (connection.vendor, len(documents))
+    statement = _upserts.get(key)
+    if statement is None:
+        meta = Document._meta
+        quote = connection.ops.quote_name
+        table = quote(meta.db_table)
+        changed = ", ".join(
+            f"{quote(field.column)} = EXCLUDED.{quote(field.column)}"
+            for field in meta.concrete_fields
+            if field.name not in ("id", "entry_id")
+        )
+        state, revision = (
+            quote(meta.get_field("state").column),
+            quote(meta.get_field("revision").column),
+        )
+        # Names from the model's own meta, quoted; every value is a parameter. RETURNING
+        # gives a row for each one inserted or updated: what the row count said.
+        statement = _upserts.setdefault(
+            key,
+            f"{insert} ON CONFLICT ({quote(meta.get_field('entry_id').column)}) "
+            f"DO UPDATE SET {changed} "
+            f"WHERE {table}.{state} <> %s AND {table}.{revision} <= EXCLUDED.{revision} "
+            f"RETURNING {table}.{quote(meta.pk.column)}",
+        )
+    return len(fetch_all(ALIAS, statement, [*params, State.DELETED.value]))
 
 
 def _refresh_blog(

@@ -2,6 +2,7 @@
 
 import random
 import threading
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -164,6 +165,41 @@ def test_a_worker_whose_lease_was_taken_over_applies_nothing(consumer):
     process(consumer)  # the other worker
 
     assert Effect.objects.count() == 1
+
+
+def test_rows_whose_claim_another_worker_took_are_neither_applied_nor_completed(consumer):
+    inbox.receive(consumer, [envelope(ThingHappened(key="k"))], now=timezone.now())
+    token, rows = inbox.claim(consumer, limit=10, now=timezone.now(), lease=LEASE, policy=POLICY)
+    # Our lease ran out while we were slow: another worker claimed one row, and has
+    # completed the other.
+    taken, done = rows
+    consumer.rows.filter(pk=taken.pk).update(claim_token=uuid.uuid4())
+    consumer.rows.filter(pk=done.pk).update(state=InboxState.COMPLETED)
+
+    result = inbox.apply_claimed(consumer, token, rows, lease=LEASE, policy=POLICY)
+
+    assert result.outcomes == []
+    assert not Effect.objects.exists()
+    assert consumer.rows.get(pk=taken.pk).state == InboxState.PENDING
+    assert consumer.rows.get(pk=taken.pk).claim_token != token
+
+
+def test_of_a_batch_only_the_rows_still_held_are_applied_and_completed(consumer):
+    inbox.receive(consumer, [envelope(Burst(key=key)) for key in "ab"], now=timezone.now())
+    token, rows = inbox.claim(consumer, limit=10, now=timezone.now(), lease=LEASE, policy=POLICY)
+    lost, kept = rows
+    other = uuid.uuid4()
+    consumer.rows.filter(pk=lost.pk).update(claim_token=other)
+
+    result = inbox.apply_claimed(consumer, token, rows, lease=LEASE, policy=POLICY)
+
+    assert result.ids(inbox.COMPLETED) == [kept.pk]
+    assert list(Effect.objects.values_list("key", flat=True)) == [kept.payload["key"]]
+    lost.refresh_from_db()
+    kept.refresh_from_db()
+    assert (lost.state, lost.claim_token) == (InboxState.PENDING, other)
+    assert (kept.state, kept.claim_token, kept.last_error) == (InboxState.COMPLETED, None, "")
+    assert kept.completed_at is not None
 
 
 def test_a_subscriber_dropped_from_the_table_fails_its_rows_with_a_reason(consumer):

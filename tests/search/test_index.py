@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from contexts.blog import api as blog_api
 from contexts.kernel.events.subscriptions import subscriber, subscriber_name
 from contexts.search import api as search_api
-from contexts.search import handlers
+from contexts.search import handlers, services
 from contexts.search.models import Document
 from tests.search.conftest import at, entry_event
 
@@ -277,3 +277,21 @@ def test_no_query_is_a_syntax_error_for_the_database(q):
 @given(st.text(min_size=1, max_size=200).filter(str.strip))
 def test_any_query_of_one_to_two_hundred_characters_is_answered(q):
     assert isinstance(search_api.search(q=q), list)
+
+
+def test_indexing_counts_what_it_wrote_and_what_a_newer_or_deleted_row_refused():
+    def index(*events) -> tuple[int, int]:
+        return services.documents_index(documents=[handlers._document(e) for e in events])
+
+    newer = entry_event(revision=2, title="Newer")
+    gone = entry_event(revision=1)
+    assert index(newer, gone, entry_event()) == (3, 0)
+    handlers.on_entry_deleted(
+        blog_api.EntryDeleted(entry_id=gone.entry_id, revision=2, blog_id=gone.blog_id)
+    )
+
+    older = entry_event(entry_id=newer.entry_id, revision=1, title="Stale")
+    again = entry_event(entry_id=gone.entry_id, revision=3)
+    assert index(older, again, entry_event(revision=1)) == (1, 2)
+    assert index(entry_event(entry_id=newer.entry_id, revision=2, title="Replaced")) == (1, 0)
+    assert found("stale") == [] and found("replaced") == ["Replaced"]

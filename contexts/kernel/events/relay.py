@@ -29,7 +29,7 @@ from contexts.kernel.events.models import OutboxBase, RelayState
 from contexts.kernel.events.stores import ProducerStore
 from contexts.kernel.events.types import Event
 from contexts.kernel.retry import RetryPolicy
-from contexts.kernel.sql import execute_together, insert_statement
+from contexts.kernel.sql import execute_together, fetch_all, insert_statement
 
 
 class Transport(Protocol):
@@ -239,9 +239,10 @@ def _take_due(store: ProducerStore, *, limit: int, now: datetime) -> list[Outbox
     sql, converters = _take_statement(store, connection)
     sent_at = store.outbox._meta.get_field("sent_at").get_db_prep_save(now, connection)
     due = store.outbox._meta.get_field("next_attempt_at").get_db_prep_save(now, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [RelayState.SENT, sent_at, RelayState.PENDING, due, limit])
-        found = cursor.fetchall()
+    # kernel.sql: on PostgreSQL prepared once per connection, its values bound by the server.
+    found = fetch_all(
+        store.alias, sql, [RelayState.SENT.value, sent_at, RelayState.PENDING.value, due, limit]
+    )
     rows = []
     for values in found:
         converted = []
