@@ -19,7 +19,7 @@ outside a transaction. Inside one, a statement goes through the cursor as before
 
 import itertools
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import psycopg
@@ -175,6 +175,18 @@ def _prepare(
 
 def _failed(result: pq.abc.PGresult) -> bool:
     return result.status not in (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
+
+
+def quoted_columns(model: type[Model], connection: BaseDatabaseWrapper) -> Callable[[str], str]:
+    """Return a function giving the quoted column of each of `model`'s fields by name, for
+    SQL written by hand: names from the model's own meta, quoted for the backend."""
+    quote = connection.ops.quote_name
+    columns = {field.name: field.column for field in model._meta.concrete_fields}
+
+    def column(name: str) -> str:
+        return str(quote(columns[name]))
+
+    return column
 
 
 # Each model's _insert_head on each backend, made once (insert_rows runs on every event

@@ -13,7 +13,7 @@ from django.db.models import Exists
 from django.utils import timezone
 
 from contexts.kernel.prepared import PreparedQuery
-from contexts.kernel.sql import fetch_all, insert_rows
+from contexts.kernel.sql import fetch_all, insert_rows, quoted_columns
 from contexts.search import domain
 from contexts.search.models import Document, ForgottenAccount, IndexedBlog
 
@@ -112,25 +112,22 @@ def _documents_upsert(documents: list[Document]) -> int:
     statement = _upserts.get(key)
     if statement is None:
         meta = Document._meta
-        quote = connection.ops.quote_name
-        table = quote(meta.db_table)
+        column = quoted_columns(Document, connection)
+        table = connection.ops.quote_name(meta.db_table)
         changed = ", ".join(
-            f"{quote(field.column)} = EXCLUDED.{quote(field.column)}"
+            f"{column(field.name)} = EXCLUDED.{column(field.name)}"
             for field in meta.concrete_fields
             if field.name not in ("id", "entry_id")
         )
-        state, revision = (
-            quote(meta.get_field("state").column),
-            quote(meta.get_field("revision").column),
-        )
+        state, revision = column("state"), column("revision")
         # Names from the model's own meta, quoted; every value is a parameter. RETURNING
         # gives a row for each one inserted or updated: what the row count said.
         statement = _upserts.setdefault(
             key,
-            f"{insert} ON CONFLICT ({quote(meta.get_field('entry_id').column)}) "
+            f"{insert} ON CONFLICT ({column('entry_id')}) "
             f"DO UPDATE SET {changed} "
             f"WHERE {table}.{state} <> %s AND {table}.{revision} <= EXCLUDED.{revision} "
-            f"RETURNING {table}.{quote(meta.pk.column)}",
+            f"RETURNING {table}.{column(meta.pk.name)}",
         )
     return len(fetch_all(ALIAS, statement, [*params, State.DELETED.value]))
 

@@ -457,16 +457,11 @@ def _complete_held(store: ConsumerStore, token: uuid.UUID, ids: list[int]) -> li
     key = (store.inbox, connection.vendor, len(ids))
     statement = _complete_statements.get(key)
     if statement is None:
-        quote = connection.ops.quote_name
-        columns = {field.name: field.column for field in meta.concrete_fields}
-
-        def column(name: str) -> str:
-            return str(quote(columns[name]))
-
+        column = sql.quoted_columns(store.inbox, connection)
         # Names from the model's own meta, quoted; every value is a parameter.
         statement = _complete_statements.setdefault(
             key,
-            f"UPDATE {quote(meta.db_table)} SET {column('state')} = %s, "  # noqa: S608
+            f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {column('state')} = %s, "  # noqa: S608
             f"{column('completed_at')} = %s, {column('claim_token')} = NULL, "
             f"{column('last_error')} = %s "
             f"WHERE {column('id')} IN ({', '.join(['%s'] * len(ids))}) "

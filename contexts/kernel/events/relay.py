@@ -29,7 +29,7 @@ from contexts.kernel.events.models import OutboxBase, RelayState
 from contexts.kernel.events.stores import ProducerStore
 from contexts.kernel.events.types import Event
 from contexts.kernel.retry import RetryPolicy
-from contexts.kernel.sql import execute_together, fetch_all, insert_statement
+from contexts.kernel.sql import execute_together, fetch_all, insert_statement, quoted_columns
 
 
 class Transport(Protocol):
@@ -206,9 +206,7 @@ def _take_statement(store: ProducerStore, connection: Any) -> tuple[str, list[An
         quote = connection.ops.quote_name
         table = quote(meta.db_table)
         by_name: dict[str, Any] = {field.name: field for field in meta.concrete_fields}
-
-        def column(name: str) -> str:
-            return str(quote(by_name[name].column))
+        column = quoted_columns(store.outbox, connection)
 
         lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update else ""
         # Names from the model's own meta, quoted; every value is a parameter.
