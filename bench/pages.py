@@ -30,11 +30,17 @@ The summary lines are
 and `pages: trivial write ratio X.XX`: a POST that keeps its body as one row in one
 transaction and does nothing else, measured as the targets are. It is a reference, not a
 target (the minimum is over the targets): no write can go faster on the same machine.
+Two more references add to it, one at a time, what POST entry cannot skip: `token +
+write` checks the bearer token as the API does first, and `token + render + write` also
+renders the body and keeps its HTML. What POST entry costs beyond the last is its own:
+validation, the entry and its event written, the answer, and the event's delivery.
 
 The server listens on --port (BENCH_PAGES_PORT), or on any free port. With --broker
 (a Redis URL) the server gets it as CELERY_BROKER_URL and a Celery worker runs beside it,
 as in production: a write then leaves its events' delivery and search to the worker.
-Without it (the embedded default) the request that writes relays them itself.
+Without it (the embedded default) the request that writes relays them itself. With
+--broker and --no-worker no worker runs: the writes' figures are then the web's alone, as
+when the worker runs on another machine (their events wait in the outbox).
 """
 
 import argparse
@@ -60,8 +66,18 @@ sys.path.insert(0, str(PROJECT_ROOT))
 SITE_SETTINGS = "bench.pages_site"
 TRIVIAL = "/bench/trivial"
 TRIVIAL_WRITE = "/bench/trivial-write"
-# Measured as the targets are, but a reference: what any write costs at least here.
-REFERENCES = ("trivial write",)
+CHECKED_WRITE = "/bench/checked-write/"
+RENDERED_WRITE = "/bench/rendered-write/"
+# Measured as the targets are, but references: what a write costs at least here, then
+# with the steps that an entry's POST cannot skip (bench/pages_site.py).
+REFERENCES = {
+    "trivial write": "one row kept in one transaction, nothing else: the most any write"
+    " can reach here",
+    "token + write": "the API's token check, then the trivial write",
+    "token + render + write": "the token check, the body rendered, its HTML kept as the"
+    " trivial write keeps its row: the most an entry's POST can reach here before it"
+    " validates, writes the entry and its event, answers and delivers",
+}
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 ENTRIES_PER_BLOG_PAGE = 5
 DEEP_PAGE = 200
@@ -425,12 +441,20 @@ def main() -> int:
         " (as production does), so that writes hand their events and search to the worker",
     )
     parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="with --broker, run no worker here: what the web costs alone, as when the worker"
+        " runs on another machine (the events wait in the outbox)",
+    )
+    parser.add_argument(
         "--port",
         type=int,
         default=int(os.environ.get("BENCH_PAGES_PORT") or 0),
         help="the port of the server (BENCH_PAGES_PORT; default: any free one)",
     )
     arguments = parser.parse_args()
+    if arguments.no_worker and not arguments.broker:
+        parser.error("--no-worker needs --broker")
     maintenance_url, database_url = bench_database(arguments.database)
 
     from tests import live
@@ -447,7 +471,7 @@ def main() -> int:
     worker = None
     try:
         server.start()
-        if arguments.broker:
+        if arguments.broker and not arguments.no_worker:
             worker = _start_worker(var_dir, service_environ)
         workers = server.log().count("Booting worker")
         token, writer_blog = live.writer_with_blog(server)
@@ -465,9 +489,11 @@ def main() -> int:
             f" {arguments.connections} connections, {arguments.seconds:g} s x"
             f" {arguments.repeats} per target; "
             + (
-                "a broker and a Celery worker beside"
-                if arguments.broker
-                else "no broker: a write relays its events itself"
+                "no broker: a write relays its events itself"
+                if not arguments.broker
+                else "a broker and no worker: the events wait in the outbox"
+                if arguments.no_worker
+                else "a broker and a Celery worker beside"
             )
         )
         from django.db import connections as django_connections
@@ -501,6 +527,23 @@ def main() -> int:
                 body=entry_body,
                 headers={"Content-Type": "application/json"},
                 expect=201,
+            ),
+            *(
+                Target(
+                    name,
+                    "POST",
+                    prefix + writer_blog,
+                    body=entry_body,
+                    headers={
+                        "Authorization": f"Bearer {token}",
+                        "Content-Type": "application/json",
+                    },
+                    expect=201,
+                )
+                for name, prefix in (
+                    ("token + write", CHECKED_WRITE),
+                    ("token + render + write", RENDERED_WRITE),
+                )
             ),
         ]
         if arguments.only:
@@ -544,8 +587,7 @@ def main() -> int:
                 print(
                     f"pages: {target.name} ratio {statistics.median(values):.2f}"
                     f" (spread {min(values):.2f}-{max(values):.2f}; a reference, not a target:"
-                    " one row kept in one transaction, nothing else, is the most any write"
-                    " can reach here)"
+                    f" {REFERENCES[target.name]})"
                 )
                 continue
             print(
