@@ -35,6 +35,7 @@ from contexts.kernel.sql import (
     fetch_one,
     insert_statement,
     quoted_columns,
+    values_for_saving,
 )
 
 
@@ -88,12 +89,12 @@ def _insert(store: ProducerStore, values: dict[str, object]) -> None:
     """INSERT one outbox row: `values` by field name, every other field its default."""
     connection = connections[store.alias]
     sql, fields = insert_statement(store.outbox, connection)
-    params = [
-        field.get_db_prep_save(
-            values[field.name] if field.name in values else field.get_default(), connection
-        )
-        for field in fields
-    ]
+    # As get_db_prep_save prepares them, plain values as they are (kernel.sql).
+    params = values_for_saving(
+        store.outbox,
+        connection,
+        [values[field.name] if field.name in values else field.get_default() for field in fields],
+    )
     held = _held.get(connection)
     if held is not None:
         held.statements.append((sql, params))
