@@ -87,6 +87,20 @@ _PUBLISHED_COUNT_SQL = (
 )
 
 
+# The two UPDATEs as one statement (on PostgreSQL, with the outbox rows held: HeldRows
+# .fetch_with), answering each one's row count. The version's waits for the blog's: the
+# blog's row is taken before the version's, as every write takes them (a write that took
+# them the other way round could deadlock with one of those), and not at all when there
+# is no such blog (the use case then fails and rolls back anyway).
+_COUNT_AND_VERSION_SQL = (
+    "WITH counted AS (UPDATE blog_blog SET published_entries = published_entries + %s"
+    " WHERE id = %s RETURNING id),"
+    " versioned AS (UPDATE blog_pageversion SET version = %s, changed_at = %s"
+    " WHERE id = 1 AND EXISTS (SELECT FROM counted) RETURNING id)"
+    " SELECT (SELECT count(*) FROM counted), (SELECT count(*) FROM versioned)"
+)
+
+
 def _count_published_and_pages_changed(
     blog_id: int, change: int, *, outbox: HeldRows | None = None
 ) -> None:
@@ -97,16 +111,13 @@ def _count_published_and_pages_changed(
     Every write to a blog waits for its row, and every write for the pages' version, from
     the moment it takes them until its commit: taken last, and on PostgreSQL in one round
     trip, they are held for the commit alone rather than for the rest of the use case.
-    With `outbox`, the outbox rows it holds go in that round trip too.
+    With `outbox`, the outbox rows it holds go in that round trip too, in one statement.
     """
     version, changed_at = _page_version_values()
     if outbox is not None:
-        counted, updated = outbox.send_with(
-            [
-                (_PUBLISHED_COUNT_SQL, [change, blog_id]),
-                (_PAGE_VERSION_UPDATE_SQL, [version, changed_at]),
-            ]
-        )
+        counts = outbox.fetch_with(_COUNT_AND_VERSION_SQL, [change, blog_id, version, changed_at])
+        assert counts is not None  # one row, whatever the tables hold
+        counted, updated = counts
     else:
         counted, updated = _count_and_version(change, blog_id, version, changed_at)
     if not counted:

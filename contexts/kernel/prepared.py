@@ -37,7 +37,7 @@ from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, post_save, pre_init, pre_save
 from django.db.models.sql.compiler import SQLCompiler
 
-from contexts.kernel.sql import fetch_all, fetch_one, insert_statement
+from contexts.kernel.sql import fetch_all, fetch_one, insert_statement, values_for_saving
 
 M = TypeVar("M", bound=Model)
 
@@ -367,9 +367,10 @@ def insert(instance: M, *, using: str) -> M:
     connection = connections[using]
     returning = bool(connection.features.can_return_columns_from_insert)
     sql, fields = insert_statement(model, connection, returning=returning)
-    params = [
-        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
-    ]
+    # As get_db_prep_save prepares them, plain values as they are (kernel.sql).
+    params = values_for_saving(
+        model, connection, [field.pre_save(instance, True) for field in fields]
+    )
     if returning:
         # kernel.sql: on PostgreSQL the statement prepared once per connection and its
         # values bound by the server, where Django's cursor wrote each of them into the

@@ -20,10 +20,11 @@ outside a transaction. Inside one, a statement goes through the cursor as before
 import itertools
 import weakref
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from django.db import connections
+from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from psycopg import pq
@@ -216,6 +217,80 @@ def _make_insert_head(
         quote(meta.db_table), ", ".join(quote(field.column) for field in fields)
     )
     return head, fields
+
+
+# Fields of Django's own classes (not subclasses, which may prepare values their way) whose
+# get_db_prep_save gives back a value of these exact types as it is: to_python and
+# get_prep_value return a str, an int or a bool unchanged, and None as None. An integer
+# then goes through the backend's adapt_integerfield_value (PostgreSQL wraps it in its
+# column's type): as it is only where that gives it back.
+_TEXT: frozenset[type] = frozenset((str, type(None)))
+_INTEGER: frozenset[type] = frozenset((int, type(None)))
+_BOOLEAN: frozenset[type] = frozenset((bool, type(None)))
+_AS_IT_IS: dict[type, frozenset[type]] = {
+    models.CharField: _TEXT,
+    models.SlugField: _TEXT,
+    models.TextField: _TEXT,
+    models.BooleanField: _BOOLEAN,
+    **dict.fromkeys(
+        (
+            models.IntegerField,
+            models.SmallIntegerField,
+            models.BigIntegerField,
+            models.PositiveIntegerField,
+            models.PositiveSmallIntegerField,
+            models.PositiveBigIntegerField,
+        ),
+        _INTEGER,
+    ),
+}
+# A DateTimeField's aware value on a backend whose adapt_datetimefield_value gives it back
+# as it is (PostgreSQL); a naive one is warned about and made aware by get_db_prep_save.
+_AWARE: frozenset[type] = frozenset((datetime, type(None)))
+_kinds: dict[tuple[type[Model], str], tuple[frozenset[type] | None, ...]] = {}
+
+
+def values_for_saving(
+    model: type[Model], connection: BaseDatabaseWrapper, values: Sequence[Any]
+) -> list[Any]:
+    """Return `values`, in the order of the fields of `model`'s insert_statement, prepared
+    for saving as each field's get_db_prep_save prepares it.
+
+    A str, bool or None in a plain field of that type (an int too, but on PostgreSQL), and
+    on PostgreSQL an aware datetime in a DateTimeField, is what get_db_prep_save would give
+    back: it goes as it is. A new entry and its event made 22 of those calls, a twentieth
+    of their Python; tests/kernel/test_sql.py holds the two equal."""
+    _, fields = _insert_head(model, connection)
+    key = (model, connection.vendor)
+    kinds = _kinds.get(key)
+    if kinds is None:
+        kinds = _kinds.setdefault(key, tuple(_kind(field, connection) for field in fields))
+    prepared = []
+    for field, kind, value in zip(fields, kinds, values, strict=True):
+        found = type(value)
+        if (
+            kind is not None
+            and found in kind
+            and (kind is not _AWARE or value is None or value.utcoffset() is not None)
+        ):
+            prepared.append(value)
+        else:
+            prepared.append(field.get_db_prep_save(value, connection))
+    return prepared
+
+
+def _kind(field: "Field[Any, Any]", connection: BaseDatabaseWrapper) -> frozenset[type] | None:
+    """The types of the values `field` saves as they are on `connection` (None: none)."""
+    if type(field) is models.DateTimeField:
+        aware = datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC)
+        given: object = connection.ops.adapt_datetimefield_value(aware)
+        return _AWARE if given is aware else None
+    kind = _AS_IT_IS.get(type(field))
+    if kind is _INTEGER:
+        number = int("1234567")  # an object of its own: given back, or not
+        adapted = connection.ops.adapt_integerfield_value(number, field.get_internal_type())
+        return kind if adapted is number else None
+    return kind
 
 
 def _row(fields: Sequence["Field[Any, Any]"]) -> str:

@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 
 import pytest
 from django.test import RequestFactory
+from django.urls import clear_script_prefix, reverse, set_script_prefix
 from django.utils import timezone
 
 from contexts.blog import selectors
-from contexts.blog.http.serializers import EntryOutputSerializer, entries_output
-from contexts.blog.models import Entry
+from contexts.blog.http.serializers import EntryOutputSerializer, entries_output, entry_api_url
+from contexts.blog.models import Blog, Entry
 
 pytestmark = [
     pytest.mark.django_db(databases="__all__"),
@@ -58,3 +59,20 @@ def test_the_endpoints_answer_what_the_serializer_makes(api_client, blog, make_e
     )
     assert listed == expected
     assert one == expected[0]
+
+
+@pytest.mark.parametrize("prefix", ["/", "/journal/"])
+@pytest.mark.parametrize("path", ["notes", "a", "my-notes-2", "0-0"])
+@pytest.mark.parametrize("entry_id", [1, 42, 2**40])
+def test_an_entrys_location_is_what_reverse_gives(settings, prefix, path, entry_id):
+    settings.ALLOWED_HOSTS = ["example.org"]
+    entry = Entry(pk=entry_id, blog=Blog(path=path))
+    request = RequestFactory().get("/", HTTP_HOST="example.org:8443", secure=True)
+    set_script_prefix(prefix)
+    try:
+        expected = request.build_absolute_uri(
+            reverse("blog_api:entry-detail", kwargs={"path": path, "entry_id": str(entry_id)})
+        )
+        assert entry_api_url(request, entry) == expected
+    finally:
+        clear_script_prefix()

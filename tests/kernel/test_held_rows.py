@@ -10,6 +10,7 @@ import pytest
 from django.db import ProgrammingError, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
+from contexts.kernel.events import dispatch
 from contexts.kernel.events.publishing import publish, rows_held
 from tests.eventsapp.events import ThingHappened
 from tests.eventsapp.models import OutboxEvent, Thing
@@ -121,3 +122,90 @@ def test_on_sqlite_nothing_is_held():
         assert outbox is None
         publish(ThingHappened(key="k"), using="default")
         assert OutboxEvent.objects.count() == 1
+
+
+def _touch_with_sql() -> str:
+    table = connections["default"].ops.quote_name(Thing._meta.db_table)
+    return (
+        f"WITH touched AS (UPDATE {table} SET key = %s WHERE key = %s RETURNING 1)"  # noqa: S608
+        " SELECT count(*) + %s FROM touched"
+    )
+
+
+@pytest.mark.usefixtures("postgres")
+def test_held_rows_go_in_one_statement_with_fetch_with_in_order_as_publish_writes_them():
+    Thing.objects.create(key="k")
+    with transaction.atomic(using="default"):
+        publish(ThingHappened(key="k", tags=["a"]), using="default")  # written at once
+        with rows_held("default") as outbox:
+            assert outbox is not None
+            for number in range(3):
+                publish(ThingHappened(key=f"k{number}", tags=["a"]), using="default")
+            assert OutboxEvent.objects.count() == 1  # held back so far
+            row = outbox.fetch_with(_touch_with_sql(), ["k2", "k", 10])
+            assert outbox.statements == []  # sent: the block's end sends nothing more
+
+    assert row == (11,)
+    first, *held = OutboxEvent.objects.order_by("id")
+    assert [item.payload["key"] for item in held] == ["k0", "k1", "k2"]  # recorded order
+    for item in held:
+        expected = _said(first)
+        expected["payload"] = {**expected["payload"], "key": item.payload["key"]}
+        assert _said(item) == expected
+        assert item.event_id != first.event_id
+    assert Thing.objects.get().key == "k2"
+
+
+@pytest.mark.usefixtures("postgres")
+def test_fetch_with_and_no_rows_held_sends_the_statement_alone():
+    Thing.objects.create(key="k")
+    with transaction.atomic(using="default"), rows_held("default") as outbox:
+        assert outbox is not None
+        assert outbox.fetch_with(_touch_with_sql(), ["x", "none", 0]) == (0,)
+
+    assert not OutboxEvent.objects.exists()
+    assert Thing.objects.get().key == "k"
+
+
+@pytest.mark.usefixtures("postgres")
+def test_a_failing_fetch_with_comes_out_as_djangos_error_and_nothing_commits():
+    with (
+        pytest.raises(ProgrammingError),
+        transaction.atomic(using="default"),
+        rows_held("default") as outbox,
+    ):
+        assert outbox is not None
+        publish(ThingHappened(key="k"), using="default")
+        outbox.fetch_with("WITH x AS (UPDATE no_such_table SET x = %s) SELECT 1", [1])
+
+    assert not OutboxEvent.objects.exists()
+
+
+@pytest.mark.usefixtures("postgres")
+def test_fetch_with_takes_only_a_statement_that_begins_with_with():
+    with transaction.atomic(using="default"), rows_held("default") as outbox:
+        assert outbox is not None
+        with pytest.raises(ValueError, match="WITH"):
+            outbox.fetch_with("SELECT %s", [1])
+
+
+@pytest.mark.usefixtures("postgres")
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_rows_sent_with_fetch_with_wake_the_relay_on_commit():
+    # The outbox's trigger fires for an INSERT inside a WITH as for one alone.
+    Thing.objects.create(key="k")
+    listener = connections.create_connection("default")
+    listener.ensure_connection()
+    listener.connection.autocommit = True
+    listener.connection.execute(f"LISTEN {dispatch.NOTIFY_CHANNEL}")
+    try:
+        with transaction.atomic(using="default"), rows_held("default") as outbox:
+            assert outbox is not None
+            publish(ThingHappened(key="k"), using="default")
+            assert outbox.fetch_with(_touch_with_sql(), ["k2", "k", 0]) == (1,)
+        heard = list(listener.connection.notifies(timeout=2, stop_after=1))
+    finally:
+        listener.close()
+
+    assert [note.payload for note in heard] == ["public"]
+    assert OutboxEvent.objects.count() == 1

@@ -5,14 +5,23 @@ CI runs this file on SQLite (run 1) and on PostgreSQL (run 2).
 """
 
 import uuid
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import DatabaseError, connections, router, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from contexts.blog.models import Blog, PageVersion
-from contexts.kernel.sql import fetch_all, fetch_one, insert_new
+from contexts.blog.models import Blog, Entry, OutboxEvent, PageVersion
+from contexts.kernel.events.models import RelayState
+from contexts.kernel.sql import (
+    fetch_all,
+    fetch_one,
+    insert_new,
+    insert_statement,
+    values_for_saving,
+)
 from tests.eventsapp.models import InboxRecord
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -170,3 +179,74 @@ def test_insert_new_leaves_out_the_rows_a_unique_constraint_refuses():
     kept.refresh_from_db()
     assert kept.payload == {"seen": "first"}
     assert InboxRecord.objects.get(subscriber="b").payload == {"n": "b"}
+
+
+# values_for_saving: plain values as they are, everything else through get_db_prep_save.
+PLAIN_VALUES: list[object] = [
+    None,
+    "",
+    "text",
+    "ünïcode ✓\n\t",
+    "\x00",
+    0,
+    -1,
+    7,
+    2**40,
+    True,
+    False,
+    1.5,
+    datetime(2026, 3, 29, 1, 30, 15, 123456, tzinfo=UTC),
+    datetime(2026, 3, 29, 1, 30, 15, tzinfo=ZoneInfo("Europe/Paris")),
+    uuid.UUID("12345678-1234-5678-1234-567812345678"),
+    "12345678-1234-5678-1234-567812345678",
+    {"a": [1, "b"]},
+    [],
+    RelayState.PENDING,
+]
+
+
+def _prepared_by_django(model, connection, values):
+    _, fields = insert_statement(model, connection)
+    return [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values, strict=True)
+    ]
+
+
+def _same(found, expected) -> bool:
+    # Jsonb wrappers compare by what they wrap; everything else by value and type.
+    if hasattr(expected, "obj") and type(found) is type(expected):
+        return found.obj == expected.obj
+    return type(found) is type(expected) and found == expected
+
+
+@pytest.mark.parametrize("model", [Entry, OutboxEvent, InboxRecord])
+def test_values_for_saving_are_what_get_db_prep_save_makes(model):
+    connection = connections[router.db_for_write(model)]
+    _, fields = insert_statement(model, connection)
+    others = [field.get_default() if field.has_default() else None for field in fields]
+    for index, field in enumerate(fields):
+        for value in PLAIN_VALUES:
+            values = [*others[:index], value, *others[index + 1 :]]
+            try:
+                expected = field.get_db_prep_save(value, connection)
+            except Exception as exc:  # noqa: BLE001  (then it must refuse it alike)
+                with pytest.raises(type(exc)):
+                    values_for_saving(model, connection, values)
+                continue
+            found = values_for_saving(model, connection, values)[index]
+            assert _same(found, expected), (field.name, value, found, expected)
+
+
+def test_a_naive_time_is_warned_about_and_made_aware_as_get_db_prep_save_does():
+    connection = connections[router.db_for_write(Entry)]
+    _, fields = insert_statement(Entry, connection)
+    naive = datetime(2026, 3, 29, 1, 30, 15)
+    values = [naive if field.name == "created_at" else field.get_default() for field in fields]
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        found = values_for_saving(Entry, connection, values)
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        expected = _prepared_by_django(Entry, connection, values)
+    assert [_same(got, wanted) for got, wanted in zip(found, expected, strict=True)] == [
+        True
+    ] * len(fields)

@@ -14,6 +14,7 @@ from contexts.blog import domain
 from contexts.blog.models import Blog, Entry
 from contexts.kernel.http.fields import StrictCharField
 from contexts.kernel.text import text_problem
+from contexts.kernel.urls import path_of
 
 # domain.PATH_PATTERN as clients read it (JSON Schema: anchored).
 PATH_PATTERN = f"^{domain.PATH_PATTERN.pattern}$"
@@ -41,11 +42,10 @@ def blog_api_url(request: Request, blog: Blog) -> str:
 
 def entry_api_url(request: Request, entry: Entry) -> str:
     """Return the absolute API URL of an entry (the Location of a new one)."""
+    # What reverse() writes, reversed once (kernel.urls.path_of): reverse() went through
+    # the resolver's patterns on every new entry (4% of a POST's Python).
     return request.build_absolute_uri(
-        reverse(
-            "blog_api:entry-detail",
-            kwargs={"path": entry.blog.path, "entry_id": entry.public_id},
-        )
+        path_of("blog_api:entry-detail", entry.blog.path, entry.public_id)
     )
 
 

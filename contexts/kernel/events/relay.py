@@ -29,7 +29,14 @@ from contexts.kernel.events.models import OutboxBase, RelayState
 from contexts.kernel.events.stores import ProducerStore
 from contexts.kernel.events.types import Event
 from contexts.kernel.retry import RetryPolicy
-from contexts.kernel.sql import execute_together, fetch_all, insert_statement, quoted_columns
+from contexts.kernel.sql import (
+    execute_together,
+    fetch_all,
+    fetch_one,
+    insert_statement,
+    quoted_columns,
+    values_for_saving,
+)
 
 
 class Transport(Protocol):
@@ -82,12 +89,12 @@ def _insert(store: ProducerStore, values: dict[str, object]) -> None:
     """INSERT one outbox row: `values` by field name, every other field its default."""
     connection = connections[store.alias]
     sql, fields = insert_statement(store.outbox, connection)
-    params = [
-        field.get_db_prep_save(
-            values[field.name] if field.name in values else field.get_default(), connection
-        )
-        for field in fields
-    ]
+    # As get_db_prep_save prepares them, plain values as they are (kernel.sql).
+    params = values_for_saving(
+        store.outbox,
+        connection,
+        [values[field.name] if field.name in values else field.get_default() for field in fields],
+    )
     held = _held.get(connection)
     if held is not None:
         held.statements.append((sql, params))
@@ -115,6 +122,32 @@ class HeldRows:
         held, self.statements = self.statements, []
         counts = execute_together(self.alias, [*held, *statements])
         return counts[len(held) :]
+
+    def fetch_with(self, sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+        """Send the held rows' INSERTs and `sql`, a statement that begins with `WITH `, as
+        one statement; return its first row (kernel.sql.fetch_one).
+
+        The rows of each outbox table go in one INSERT, in the order they were recorded,
+        as a data-modifying CTE in front of `sql`'s own, so they commit or roll back with
+        it; the INSERTs and `sql`'s statements see the database as it was before the
+        statement (none sees what another writes). One statement, prepared once per
+        connection and number of rows, where send_with's pipeline sent one for each row and
+        statement: psycopg converted and prepared each of them on every use case.
+        """
+        if not sql.startswith("WITH "):
+            raise ValueError("fetch_with() takes a statement that begins with WITH")
+        held, self.statements = self.statements, []
+        # One INSERT per table (each statement's SQL is its table's), its rows in order.
+        tables: dict[str, list[Sequence[Any]]] = {}
+        for insert, values in held:
+            tables.setdefault(insert, []).append(values)
+        parts, combined = [], []
+        for number, (insert, rows) in enumerate(tables.items()):
+            row = insert[insert.rindex(" VALUES ") + len(" VALUES ") :]
+            parts.append(f"_held_{number} AS ({insert}{f', {row}' * (len(rows) - 1)})")
+            combined += [value for values in rows for value in values]
+        statement = "WITH " + ", ".join([*parts, sql.removeprefix("WITH ")])
+        return fetch_one(self.alias, statement, [*combined, *params])
 
 
 # The rows each connection holds back (inside rows_held), by connection.
