@@ -77,7 +77,17 @@ def test_a_block_that_fails_leaves_its_transaction_to_roll_back():
 
 
 @pytest.mark.usefixtures("postgres")
-def test_a_failing_statement_comes_out_as_djangos_error_and_nothing_commits():
+@pytest.mark.parametrize(
+    "send",
+    [
+        lambda outbox: outbox.send_with([("UPDATE no_such_table SET x = %s", [1])]),
+        lambda outbox: outbox.fetch_with(
+            "WITH x AS (UPDATE no_such_table SET x = %s) SELECT 1", [1]
+        ),
+    ],
+    ids=["send_with", "fetch_with"],
+)
+def test_a_failing_statement_comes_out_as_djangos_error_and_nothing_commits(send):
     with (
         pytest.raises(ProgrammingError),
         transaction.atomic(using="default"),
@@ -85,7 +95,7 @@ def test_a_failing_statement_comes_out_as_djangos_error_and_nothing_commits():
     ):
         assert outbox is not None
         publish(ThingHappened(key="k"), using="default")
-        outbox.send_with([("UPDATE no_such_table SET x = %s", [1])])
+        send(outbox)
 
     assert not OutboxEvent.objects.exists()
 
@@ -165,20 +175,6 @@ def test_fetch_with_and_no_rows_held_sends_the_statement_alone():
 
     assert not OutboxEvent.objects.exists()
     assert Thing.objects.get().key == "k"
-
-
-@pytest.mark.usefixtures("postgres")
-def test_a_failing_fetch_with_comes_out_as_djangos_error_and_nothing_commits():
-    with (
-        pytest.raises(ProgrammingError),
-        transaction.atomic(using="default"),
-        rows_held("default") as outbox,
-    ):
-        assert outbox is not None
-        publish(ThingHappened(key="k"), using="default")
-        outbox.fetch_with("WITH x AS (UPDATE no_such_table SET x = %s) SELECT 1", [1])
-
-    assert not OutboxEvent.objects.exists()
 
 
 @pytest.mark.usefixtures("postgres")
