@@ -321,11 +321,14 @@ def insert_statement(
 def insert_rows(objs: Sequence[Model], connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
     """The INSERT of `objs` (one model, every concrete field but the key) in one statement,
     each value prepared for saving, and its params; the caller may add a conflict clause."""
-    head, fields = _insert_head(type(objs[0]), connection)
+    model = type(objs[0])
+    head, fields = _insert_head(model, connection)
     params = [
-        field.get_db_prep_save(getattr(obj, field.attname), connection)
+        value
         for obj in objs
-        for field in fields
+        for value in values_for_saving(
+            model, connection, [getattr(obj, field.attname) for field in fields]
+        )
     ]
     return head + ", ".join([_row(fields)] * len(objs)), params
 

@@ -369,7 +369,7 @@ def _apply_batch(
 ) -> ProcessResult:
     """Apply the ready rows still held by `token` and record every outcome, in one transaction."""
     if fast and not errors and ready:
-        return _apply_all_or_none(store, token, rows, ready, prepared)
+        return _apply_all_or_none(store, token, ready, prepared)
     result = ProcessResult()
     errors = dict(errors)
     with transaction.atomic(using=store.alias):
@@ -416,7 +416,6 @@ def _apply_batch(
 def _apply_all_or_none(
     store: ConsumerStore,
     token: uuid.UUID,
-    rows: list[InboxBase],
     ready: list[tuple[InboxBase, Subscriber, Event]],
     prepared: dict[int, Any],
 ) -> ProcessResult:
@@ -435,12 +434,9 @@ def _apply_all_or_none(
             _apply_fast(mine, prepared)
         except Exception as exc:  # noqa: BLE001  (any handler error is the subscriber's)
             raise _HandlerFailed from exc
+    # In the batch's order: `ready` keeps the rows' (every row is ready here).
     return ProcessResult(
-        [
-            Outcome(row.pk, row.type_name, row.subscriber, COMPLETED)
-            for row in rows
-            if row.pk in held
-        ]
+        [Outcome(row.pk, row.type_name, row.subscriber, COMPLETED) for row, _, _ in mine]
     )
 
 
